@@ -1,0 +1,1 @@
+"""genotex.api."""

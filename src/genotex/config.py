@@ -1,4 +1,4 @@
-"""Typed settings shared by the CLI, the pipeline and the server (``GENOTEX_`` environment prefix)."""
+"""Typed settings shared by the CLI, the pipeline and the server (``GENOTEX_`` env prefix)."""
 
 from __future__ import annotations
 

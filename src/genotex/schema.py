@@ -106,7 +106,7 @@ def donor_id(sample_id: str) -> str:
 
 
 def chrom_sort_key(chrom: str) -> int:
-    """Sort key for chromosome names, ``chr1`` < ``chr2`` < … < ``chr22`` < ``chrX`` < ``chrY`` < ``chrM``.
+    """Sort key for chromosome names: ``chr1`` < … < ``chr22`` < ``chrX`` < ``chrY`` < ``chrM``.
 
     Unknown contigs sort after the canonical ones.
 

@@ -83,7 +83,7 @@ HEAD = "#chr\tstart\tend\tphenotype_id\tS1\tS2\n"
 )
 def test_read_phenotype_bed__bad_input(tmp_path: Path, body, needle, line) -> None:
     path = write_text(tmp_path / "bad.bed", HEAD + body)
-    with pytest.raises(InputError, match="bad.bed") as info:
+    with pytest.raises(InputError, match=r"bad\.bed") as info:
         read_phenotype_bed(path)
     assert needle in str(info.value)
     assert info.value.line == line
@@ -96,7 +96,7 @@ def test_read_phenotype_bed__wrong_header_and_truncation(tmp_path: Path) -> None
     vals = pd.DataFrame(np.random.default_rng(1).normal(size=(300, 50)), index=pos["phenotype_id"])
     vals.columns = [f"S{j}" for j in range(50)]
     write_phenotype_bed(tmp_path / "p.bed.gz", pos, vals)
-    with pytest.raises(InputError, match="truncated_p.bed.gz: compressed stream is truncated"):
+    with pytest.raises(InputError, match=r"truncated_p\.bed\.gz: compressed stream is truncated"):
         read_phenotype_bed(truncate(tmp_path / "p.bed.gz"))
 
 

@@ -57,7 +57,7 @@ def test_read_covariates__missing_samples_named(tmp_path: Path) -> None:
 )
 def test_read_covariates__bad_input(tmp_path: Path, text, needle, line) -> None:
     path = write_text(tmp_path / "bad.txt", text)
-    with pytest.raises(InputError, match="bad.txt") as info:
+    with pytest.raises(InputError, match=r"bad\.txt") as info:
         read_covariates(path)
     assert needle in str(info.value)
     assert info.value.line == line

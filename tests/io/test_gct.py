@@ -73,14 +73,14 @@ GOOD = "#1.2\n2\t2\nName\tDescription\tS1\tS2\nG1\tA\t1\t2\nG2\tB\t3\t4\n"
         (GOOD.replace("2\t2\n", "2\t5\n", 1), "says 5 samples", 2),
         (GOOD.replace("G2\t", "G1\t"), "duplicate gene ID", 5),
         (GOOD.replace("S2\n", "S1\n"), "duplicate sample ID", None),
-        (GOOD.replace("\t4\n", "\tfour\n"), "non-numeric expression value 'four' in column 'S2'", 5),
+        (GOOD.replace("\t4\n", "\tfour\n"), "non-numeric expression value 'four'", 5),
         (GOOD.replace("\t3\t", "\t\t"), "missing value", 5),
         (GOOD.replace("Name\t", "Gene\t"), "not ['Name', 'Description']", 3),
     ],
 )
 def test_read_gct__bad_input_names_file_and_line(tmp: Path, text, needle, line) -> None:
     path = write_text(tmp / "bad.gct", text)
-    with pytest.raises(InputError, match="bad.gct") as info:
+    with pytest.raises(InputError, match=r"bad\.gct") as info:
         read_gct(path)
     assert needle in str(info.value)
     assert info.value.line == line
@@ -95,7 +95,7 @@ def test_read_gct__unknown_samples(tmp: Path) -> None:
 
 def test_read_gct__truncated_gzip(tmp: Path) -> None:
     write_gct(_matrix(np.random.default_rng(0).normal(size=(400, 20))), tmp / "m.gct.gz")
-    with pytest.raises(InputError, match="truncated_m.gct.gz: compressed stream is truncated"):
+    with pytest.raises(InputError, match=r"truncated_m\.gct\.gz: compressed stream is truncated"):
         read_gct(truncate(tmp / "m.gct.gz"))
 
 

@@ -1,0 +1,128 @@
+"""Per-variant genotype summaries: mean imputation, allele frequency, minor-allele counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["AlleleStats", "allele_stats", "impute_mean", "is_monomorphic", "maf_mask"]
+
+
+def impute_mean(genotypes: ArrayLike) -> NDArray[np.floating]:
+    """Replace missing dosages by the mean of the variant's non-missing samples.
+
+    Parameters
+    ----------
+    genotypes
+        (n_variants, n_samples) ALT dosages in [0, 2], NaN = missing.
+
+    Returns
+    -------
+    (n_variants, n_samples) a new float array (float32 input stays float32, anything else
+    becomes float64). A variant missing in every sample stays NaN.
+
+    References
+    ----------
+    tensorQTL ``core.impute_mean``; FastQTL ``imputeGenotypes``.
+
+    Examples
+    --------
+    >>> impute_mean([[0.0, np.nan, 2.0, 1.0]]).tolist()
+    [[0.0, 1.0, 2.0, 1.0]]
+    """
+    g = np.array(genotypes, dtype=np.float32 if np.asarray(genotypes).dtype == np.float32
+                 else np.float64)
+    miss = np.isnan(g)
+    if miss.any():
+        rows = np.flatnonzero(miss.any(1))
+        sub = g[rows]
+        n_ok = (~miss[rows]).sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = np.where(miss[rows], 0, sub).sum(1, dtype=np.float64) / n_ok
+        g[rows] = np.where(miss[rows], mu[:, None].astype(g.dtype), sub)
+    return g
+
+
+@dataclass(frozen=True)
+class AlleleStats:
+    """ALT allele frequency and minor-allele counts; every array has shape (n_variants,)."""
+
+    af: NDArray[np.float32]
+    ma_samples: NDArray[np.int32]
+    ma_count: NDArray[np.int32]
+
+
+def allele_stats(genotypes: ArrayLike) -> AlleleStats:
+    """Allele frequency, minor-allele samples and counts of imputed dosages.
+
+    ``af = Σg / 2n``. If ``af ≤ 0.5``: ``ma_samples = #{g > 0.5}`` and
+    ``ma_count = trunc(Σ_{g>0.5} g)``; otherwise ``ma_samples = #{g < 1.5}`` and
+    ``ma_count = 2n − trunc(Σ_{g>0.5} g)`` (the sum is truncated, not rounded, as in tensorQTL).
+
+    Parameters
+    ----------
+    genotypes
+        (n_variants, n_samples) imputed dosages (no NaN).
+
+    References
+    ----------
+    tensorQTL ``core.get_allele_stats`` (the cis_qtl_pairs columns).
+
+    Examples
+    --------
+    >>> s = allele_stats([[0, 1, 2, 2], [0, 0, 1, 0]])
+    >>> s.af.tolist(), s.ma_samples.tolist(), s.ma_count.tolist()
+    ([0.625, 0.125], [2, 1], [3, 1])
+    """
+    g = np.asarray(genotypes, dtype=np.float64)
+    n2 = 2 * g.shape[1]
+    af = g.sum(1) / n2
+    high = g > 0.5
+    low_af = af <= 0.5
+    a = np.trunc(np.where(high, g, 0).sum(1)).astype(np.int64)
+    ma_samples = np.where(low_af, high.sum(1), (g < 1.5).sum(1))
+    ma_count = np.where(low_af, a, n2 - a)
+    return AlleleStats(af.astype(np.float32), ma_samples.astype(np.int32),
+                       ma_count.astype(np.int32))
+
+
+def maf_mask(af: ArrayLike, threshold: float) -> NDArray[np.bool_]:
+    """Variants whose minor allele frequency ``min(af, 1 − af)`` is ``≥ threshold``.
+
+    The comparison is done in float32, as tensorQTL does, so boundary cases agree with it.
+    A threshold ``≤ 0`` keeps every variant.
+
+    Parameters
+    ----------
+    af
+        (n_variants,) ALT allele frequency.
+
+    Examples
+    --------
+    >>> maf_mask([0.01, 0.5, 0.995], 0.01).tolist()
+    [True, True, False]
+    """
+    a = np.asarray(af, dtype=np.float32)
+    if threshold <= 0:
+        return np.ones(a.shape, dtype=bool)
+    maf = np.where(a > 0.5, np.float32(1) - a, a)
+    return np.asarray(maf >= np.float32(threshold))
+
+
+def is_monomorphic(genotypes: ArrayLike) -> NDArray[np.bool_]:
+    """Variants whose (imputed) dosage is identical in every sample, e.g. all 0 or all 1.
+
+    Parameters
+    ----------
+    genotypes
+        (n_variants, n_samples) imputed dosages.
+
+    Examples
+    --------
+    >>> is_monomorphic([[1, 1, 1], [0, 1, 0]]).tolist()
+    [True, False]
+    """
+    g = np.asarray(genotypes)
+    return np.asarray((g == g[:, :1]).all(1))

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genotex.qtl.residualize import Residualizer
+
+
+def _ols_residuals(m: np.ndarray, c: np.ndarray) -> np.ndarray:
+    x = np.column_stack([np.ones(c.shape[0]), c])
+    beta, *_ = np.linalg.lstsq(x, m.T, rcond=None)
+    return (m.T - x @ beta).T
+
+
+def test_residualizer__equals_ols_on_intercept_and_covariates() -> None:
+    rng = np.random.default_rng(0)
+    c = rng.standard_normal((50, 4))
+    m = rng.standard_normal((7, 50)) + 3
+    r = Residualizer(c)
+    np.testing.assert_allclose(r.transform(m), _ols_residuals(m, c), atol=1e-12)
+    assert r.dof == 50 - 2 - 4
+
+
+def test_residualizer__vector_input_gives_vector() -> None:
+    rng = np.random.default_rng(1)
+    c = rng.standard_normal((20, 2))
+    y = rng.standard_normal(20)
+    r = Residualizer(c)
+    np.testing.assert_allclose(r.transform(y), r.transform(y[None, :])[0])
+
+
+def test_residualizer__float32_option_close_to_float64() -> None:
+    rng = np.random.default_rng(2)
+    c = rng.standard_normal((30, 3))
+    m = rng.standard_normal((5, 30))
+    a = Residualizer(c, dtype=np.float32).transform(m)
+    assert a.dtype == np.float32
+    np.testing.assert_allclose(a, Residualizer(c).transform(m), atol=1e-5)
+
+
+def test_residualizer__intercept_only_centers() -> None:
+    r = Residualizer.intercept_only(4)
+    assert r.dof == 2
+    np.testing.assert_allclose(r.transform([[1.0, 2, 3, 6]]), [[-2.0, -1, 0, 3]])
+
+
+def test_residualizer__rejects_nan_and_bad_shapes() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        Residualizer(np.array([[1.0], [np.nan]]))
+    with pytest.raises(ValueError, match="2-D"):
+        Residualizer(np.ones(3))
+    with pytest.raises(ValueError, match="samples"):
+        Residualizer(np.ones((3, 1))).transform(np.ones((1, 4)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def tqtl_case() -> TensorQTLCase:
     )
 
 
-def small_problem(seed: int, n: int = 40, n_variants: int = 12, n_cov: int = 3,
+def _small_problem(seed: int, n: int = 40, n_variants: int = 12, n_cov: int = 3,
                   n_pheno: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Random genotypes (variants × samples), phenotypes and covariates (samples × k)."""
     rng = np.random.default_rng(seed)
@@ -66,3 +67,9 @@ def small_problem(seed: int, n: int = 40, n_variants: int = 12, n_cov: int = 3,
     c = rng.standard_normal((n, n_cov))
     y = rng.standard_normal((n_pheno, n)) + 0.5 * g[:n_pheno] + (c @ rng.random((n_cov, 1))).T
     return g, y, c
+
+
+@pytest.fixture(scope="session")
+def small_problem() -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Factory ``small_problem(seed, n=40, n_variants=12, n_cov=3, n_pheno=2)``."""
+    return _small_problem

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.qtl.conftest import TensorQTLCase
 
 from genotex.qtl.cis_nominal import map_cis_nominal
 from genotex.qtl.regression import associate
 from genotex.qtl.residualize import Residualizer
 from genotex.qtl.windows import CisWindows
+
+if TYPE_CHECKING:
+    from tests.qtl.conftest import TensorQTLCase
 
 
 def test_map_cis_nominal__matches_tensorqtl(tqtl_case: TensorQTLCase) -> None:

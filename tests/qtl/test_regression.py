@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from tests.qtl.conftest import small_problem
 
 from genotex.qtl.regression import associate, pval_from_r2, pval_from_t, tstat_from_r
 from genotex.qtl.residualize import Residualizer
 
 SEEDS = st.integers(0, 10_000)
+Problem = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def _naive_ols(g: np.ndarray, y: np.ndarray, c: np.ndarray) -> tuple[float, float, float]:
@@ -26,7 +28,7 @@ def _naive_ols(g: np.ndarray, y: np.ndarray, c: np.ndarray) -> tuple[float, floa
 
 @settings(max_examples=30, deadline=None)
 @given(seed=SEEDS)
-def test_associate__equals_naive_least_squares(seed: int) -> None:
+def test_associate__equals_naive_least_squares(small_problem: Problem, seed: int) -> None:
     g, y, c = small_problem(seed)
     a = associate(g, y, Residualizer(c))
     for v in range(g.shape[0]):
@@ -39,8 +41,9 @@ def test_associate__equals_naive_least_squares(seed: int) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(seed=SEEDS, scale=st.floats(0.01, 100), shift=st.floats(-50, 50))
-def test_associate__tstat_invariant_to_affine_phenotype(seed: int, scale: float,
-                                                       shift: float) -> None:
+def test_associate__tstat_invariant_to_affine_phenotype(
+    small_problem: Problem, seed: int, scale: float, shift: float
+) -> None:
     g, y, c = small_problem(seed)
     r = Residualizer(c)
     a = associate(g, y, r)
@@ -51,7 +54,9 @@ def test_associate__tstat_invariant_to_affine_phenotype(seed: int, scale: float,
 
 @settings(max_examples=30, deadline=None)
 @given(seed=SEEDS, perm_seed=SEEDS)
-def test_associate__invariant_to_sample_order(seed: int, perm_seed: int) -> None:
+def test_associate__invariant_to_sample_order(
+    small_problem: Problem, seed: int, perm_seed: int
+) -> None:
     g, y, c = small_problem(seed)
     o = np.random.default_rng(perm_seed).permutation(g.shape[1])
     a = associate(g, y, Residualizer(c))
@@ -62,13 +67,13 @@ def test_associate__invariant_to_sample_order(seed: int, perm_seed: int) -> None
 
 @settings(max_examples=30, deadline=None)
 @given(seed=SEEDS)
-def test_associate__pvalues_in_unit_interval(seed: int) -> None:
+def test_associate__pvalues_in_unit_interval(small_problem: Problem, seed: int) -> None:
     g, y, c = small_problem(seed, n=12, n_cov=5)
     p = associate(g, y, Residualizer(c)).pval
     assert ((p >= 0) & (p <= 1)).all()
 
 
-def test_associate__constant_variant_is_nan() -> None:
+def test_associate__constant_variant_is_nan(small_problem: Problem) -> None:
     g, y, c = small_problem(0)
     g[3] = 1.0
     a = associate(g, y, Residualizer(c))

@@ -1,0 +1,278 @@
+"""cis permutation pass: empirical and beta-approximated p-values of each top variant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from genotex.qtl.beta_approx import beta_approx_pval
+from genotex.qtl.cis_nominal import PreparedGenotypes, prepare_genotypes
+from genotex.qtl.regression import pval_from_r2, residualize_rows
+from genotex.qtl.residualize import Residualizer
+from genotex.qtl.windows import CisWindows, window_blocks
+
+__all__ = [
+    "CisPermutationResult",
+    "PhenotypeScan",
+    "map_cis_permutations",
+    "permutation_indices",
+    "scan_permutations",
+]
+
+
+def permutation_indices(
+    n_samples: int, n_perm: int, *, seed: int | None = None
+) -> NDArray[np.int64]:
+    """Sample permutations shared by every phenotype, drawn as tensorQTL draws them.
+
+    Equivalent to ``np.random.seed(seed); [np.random.permutation(n) for _ in range(n_perm)]``
+    (legacy MT19937) without touching NumPy's global random state.
+
+    Returns
+    -------
+    (n_perm, n_samples) integer permutations of ``range(n_samples)``.
+
+    Examples
+    --------
+    >>> permutation_indices(4, 2, seed=1).tolist()
+    [[3, 2, 0, 1], [0, 2, 1, 3]]
+    """
+    rs = np.random.RandomState(seed)
+    ix = np.arange(n_samples)
+    if n_perm == 0:
+        return np.empty((0, n_samples), dtype=np.int64)
+    return np.array([rs.permutation(ix) for _ in range(n_perm)], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class PhenotypeScan:
+    """Top variant and permutation maxima of one phenotype (``var_index`` into genotype rows)."""
+
+    var_index: int
+    r_top: float
+    std_ratio: float
+    num_var: int
+    r2_perm: NDArray[np.floating]
+
+
+def _valid_rows(prep: PreparedGenotypes, lo: int, hi: int) -> NDArray[np.int64]:
+    ok = prep.keep[lo:hi] & ~prep.monomorphic[lo:hi]
+    return np.flatnonzero(ok) + lo
+
+
+def scan_permutations(
+    prep: PreparedGenotypes,
+    phenotypes: NDArray[np.floating],
+    windows: CisWindows,
+    residualizer: Residualizer,
+    perm_ix: NDArray[np.int64],
+    *,
+    max_block_elements: int = 1 << 24,
+) -> dict[int, PhenotypeScan]:
+    """Nominal top variant and per-permutation max r² for every phenotype with valid variants.
+
+    Variants failing the MAF filter and monomorphic variants are excluded. Phenotypes with
+    overlapping windows share one product ``G_window · [Y_perm(p1) … Y_perm(pB)]ᵀ``.
+    The raw phenotype is permuted, then residualized (as tensorQTL and FastQTL do).
+    """
+    n_perm = perm_ix.shape[0]
+    yr = residualize_rows(phenotypes, residualizer)
+    constant = (phenotypes == phenotypes[:, :1]).all(1)
+    active = CisWindows(np.where(constant, 0, windows.start), np.where(constant, 0, windows.stop))
+    out: dict[int, PhenotypeScan] = {}
+    blocks = window_blocks(active, max_elements=max_block_elements,
+                           columns_per_phenotype=n_perm + 1)
+    for block in blocks:
+        members = block.phenotypes
+        perm_units = [residualize_rows(phenotypes[p][perm_ix], residualizer).unit
+                      for p in members.tolist()]
+        cols = np.vstack([yr.unit[members], *perm_units])  # observed first, then permutations
+        prod = prep.unit[block.start:block.stop] @ cols.T
+        b = members.size
+        for j, p in enumerate(members.tolist()):
+            rows = _valid_rows(prep, int(active.start[p]), int(active.stop[p]))
+            if rows.size == 0:
+                continue
+            rl = rows - block.start
+            r_nom = prod[rl, j]
+            r2_nom = r_nom * r_nom
+            top = int(np.argmax(np.where(np.isnan(r2_nom), -1.0, r2_nom)))
+            sl = slice(b + j * n_perm, b + (j + 1) * n_perm)
+            r2 = prod[rl, sl] ** 2
+            r2 = r2[~np.isnan(r2).any(1)]
+            if r2.shape[0] == 0:
+                raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
+            ratio = float(np.sqrt(yr.var[p] / prep.var[rows[top]]))
+            out[p] = PhenotypeScan(int(rows[top]), float(r_nom[top]), ratio, int(rows.size),
+                                   r2.max(0))
+    return out
+
+
+@dataclass(frozen=True)
+class CisPermutationResult:
+    """One row per mapped phenotype (or group); every array has shape (n_rows,).
+
+    Columns follow tensorQTL's ``map_cis`` output. ``phenotype_index`` is the input row of the
+    phenotype (the best one of its group in grouped mode), ``variant_index`` the genotype row of
+    the top variant, ``group_index`` the group code (−1 without groups) and ``group_size`` the
+    number of phenotypes in the group (1 without groups). Phenotypes that are constant or have
+    no valid variant are left out.
+    """
+
+    phenotype_index: NDArray[np.int64]
+    variant_index: NDArray[np.int64]
+    num_var: NDArray[np.int32]
+    beta_shape1: NDArray[np.float64]
+    beta_shape2: NDArray[np.float64]
+    true_df: NDArray[np.float64]
+    pval_true_df: NDArray[np.float64]
+    ma_samples: NDArray[np.int32]
+    ma_count: NDArray[np.int32]
+    af: NDArray[np.float32]
+    pval_nominal: NDArray[np.float64]
+    slope: NDArray[np.float64]
+    slope_se: NDArray[np.float64]
+    pval_perm: NDArray[np.float64]
+    pval_beta: NDArray[np.float64]
+    group_index: NDArray[np.int64]
+    group_size: NDArray[np.int32]
+    r2_perm: NDArray[np.floating] | None
+    dof: int
+    n_perm: int
+
+
+def _top_allele_stats(g: NDArray[np.floating]) -> tuple[int, int, float]:
+    """ma_samples, ma_count, af of one imputed variant as tensorQTL ``prepare_cis_output``."""
+    n2 = 2 * g.size
+    af = float(np.sum(g)) / n2
+    s = float(np.sum(g[g > 0.5]))
+    if af <= 0.5:
+        return int(np.sum(g > 0.5)), int(s), af
+    return int(np.sum(g < 1.5)), int(n2 - s), af
+
+
+def _group_codes(groups: ArrayLike | None, n: int) -> NDArray[np.int64]:
+    if groups is None:
+        return np.arange(n, dtype=np.int64)
+    _, codes = np.unique(np.asarray(groups), return_inverse=True)
+    if codes.shape != (n,):
+        raise ValueError(f"groups must have one entry per phenotype ({n})")
+    return codes.astype(np.int64)
+
+
+def map_cis_permutations(
+    genotypes: ArrayLike,
+    phenotypes: ArrayLike,
+    windows: CisWindows,
+    residualizer: Residualizer,
+    *,
+    n_perm: int = 10_000,
+    seed: int | None = None,
+    perm_ix: ArrayLike | None = None,
+    maf_threshold: float = 0.0,
+    groups: ArrayLike | None = None,
+    beta_approx: bool = True,
+    keep_r2_perm: bool = False,
+    max_block_elements: int = 1 << 24,
+) -> CisPermutationResult:
+    """Empirical (permutation) and beta-approximated p-values of each phenotype's top variant.
+
+    Parameters
+    ----------
+    genotypes
+        (n_variants, n_samples) ALT dosages, NaN = missing, sorted by position.
+    phenotypes
+        (n_phenotypes, n_samples) normalized expression.
+    windows
+        cis window of each phenotype (``cis_windows``).
+    residualizer
+        Covariates; ``dof = n − 2 − k``.
+    n_perm, seed
+        Number of permutations and the legacy-RNG seed (``permutation_indices``); one
+        permutation matrix is shared by all phenotypes.
+    perm_ix
+        (n_perm, n_samples) explicit permutations; overrides ``n_perm`` and ``seed``.
+    maf_threshold
+        In-sample MAF filter; monomorphic variants are always dropped.
+    groups
+        (n_phenotypes,) group label of each phenotype (sQTL introns of a cluster). Members of a
+        group must share their window. The best phenotype (largest |r| of its top variant;
+        first on ties) is reported, r2_perm is the element-wise max over members and the beta
+        fit starts at ``0.25·dof``.
+    beta_approx
+        Fit the beta approximation (otherwise its columns are NaN).
+    keep_r2_perm
+        Return the (n_rows, n_perm) permutation maxima.
+    max_block_elements
+        Memory bound of one genotype × permuted-phenotype product.
+
+    References
+    ----------
+    tensorQTL ``cis.map_cis``, ``calculate_cis_permutations``, ``prepare_cis_output`` and
+    ``_process_group_permutations``.
+    """
+    y = np.asarray(phenotypes, dtype=residualizer.dtype)
+    if perm_ix is None:
+        perm = permutation_indices(y.shape[1], n_perm, seed=seed)
+    else:
+        perm = np.asarray(perm_ix, dtype=np.int64)
+    prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold)
+    scans = scan_permutations(prep, y, windows, residualizer, perm,
+                              max_block_elements=max_block_elements)
+    codes = _group_codes(groups, y.shape[0])
+    dof = residualizer.dof
+    rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]] = []
+    for code in np.unique(codes[list(scans)]) if scans else []:
+        members = np.flatnonzero(codes == code)
+        got = [p for p in members.tolist() if p in scans]
+        if groups is not None and len({(int(windows.start[p]), int(windows.stop[p]))
+                                       for p in members.tolist()}) > 1:
+            raise ValueError(f"phenotypes of group {code} do not share one cis window")
+        best = got[int(np.argmax([abs(scans[p].r_top) for p in got]))]
+        r2_perm = np.max([scans[p].r2_perm for p in got], axis=0)
+        rows.append((members[0], best, int(code), members.size, scans[best], r2_perm))
+    rows.sort(key=lambda t: t[0])
+    return _assemble(rows, prep, dof, perm.shape[0], groups is not None, beta_approx,
+                     keep_r2_perm)
+
+
+def _assemble(
+    rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]],
+    prep: PreparedGenotypes,
+    dof: int,
+    n_perm: int,
+    grouped: bool,
+    beta_approx: bool,
+    keep_r2_perm: bool,
+) -> CisPermutationResult:
+    n = len(rows)
+    f = {k: np.full(n, np.nan) for k in ("s1", "s2", "df", "ptd", "pb", "pn", "sl", "se", "pp")}
+    ma_s = np.zeros(n, np.int32)
+    ma_c = np.zeros(n, np.int32)
+    af = np.zeros(n, np.float32)
+    for i, (_, _, _, _, scan, r2_perm) in enumerate(rows):
+        r2_top = scan.r_top * scan.r_top
+        f["pp"][i] = (np.sum(r2_perm >= r2_top) + 1) / (n_perm + 1)
+        slope = scan.r_top * scan.std_ratio
+        tstat2 = dof * r2_top / (1 - r2_top)
+        f["sl"][i], f["se"][i] = slope, abs(slope) / np.sqrt(tstat2)
+        f["pn"][i] = float(pval_from_r2(r2_top, dof))
+        ma_s[i], ma_c[i], af[i] = _top_allele_stats(prep.imputed[scan.var_index])
+        if beta_approx:
+            b = beta_approx_pval(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
+            f["pb"][i], f["s1"][i], f["s2"][i] = b.pval_beta, b.beta_shape1, b.beta_shape2
+            f["df"][i], f["ptd"][i] = b.true_df, b.pval_true_df
+    return CisPermutationResult(
+        phenotype_index=np.array([r[1] for r in rows], dtype=np.int64),
+        variant_index=np.array([r[4].var_index for r in rows], dtype=np.int64),
+        num_var=np.array([r[4].num_var for r in rows], dtype=np.int32),
+        beta_shape1=f["s1"], beta_shape2=f["s2"], true_df=f["df"], pval_true_df=f["ptd"],
+        ma_samples=ma_s, ma_count=ma_c, af=af, pval_nominal=f["pn"], slope=f["sl"],
+        slope_se=f["se"], pval_perm=f["pp"], pval_beta=f["pb"],
+        group_index=np.array([r[2] if grouped else -1 for r in rows], dtype=np.int64),
+        group_size=np.array([r[3] for r in rows], dtype=np.int32),
+        r2_perm=np.array([r[5] for r in rows]).reshape(n, n_perm) if keep_r2_perm else None,
+        dof=dof, n_perm=n_perm,
+    )

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from genotex.qtl.cis_permutation import map_cis_permutations, permutation_indices
+from genotex.qtl.regression import associate
+from genotex.qtl.residualize import Residualizer
+from genotex.qtl.windows import CisWindows
+
+if TYPE_CHECKING:
+    from tests.qtl.conftest import TensorQTLCase
+
+NPERM, SEED, MAF = 1000, 123, 0.05  # as in tests/reference/tensorqtl/regenerate.py
+
+
+def _check_against(got, ref, case: TensorQTLCase) -> None:  # type: ignore[no-untyped-def]
+    np.testing.assert_array_equal(case.phenotype_ids[got.phenotype_index], ref.index)
+    np.testing.assert_array_equal(case.variant_ids[got.variant_index], ref["variant_id"])
+    for col in ("num_var", "ma_samples", "ma_count", "pval_perm"):
+        np.testing.assert_array_equal(getattr(got, col), ref[col], err_msg=col)
+    np.testing.assert_allclose(got.af, ref["af"], rtol=1e-6)
+    for col in ("pval_nominal", "pval_true_df"):
+        np.testing.assert_allclose(-np.log10(getattr(got, col)), -np.log10(ref[col]),
+                                   rtol=1e-5, err_msg=col)
+    for col in ("slope", "slope_se", "beta_shape1", "beta_shape2", "true_df"):
+        np.testing.assert_allclose(getattr(got, col), ref[col], rtol=1e-5, err_msg=col)
+    np.testing.assert_allclose(got.pval_beta, ref["pval_beta"], rtol=1e-4)
+
+
+def test_map_cis_permutations__matches_tensorqtl(tqtl_case: TensorQTLCase) -> None:
+    case = tqtl_case
+    got = map_cis_permutations(case.genotypes, case.phenotypes, case.windows, case.residualizer,
+                               n_perm=NPERM, seed=SEED, maf_threshold=MAF)
+    _check_against(got, case.read("cis_permutation"), case)
+    assert (got.group_index == -1).all()
+    assert (got.group_size == 1).all()
+
+
+def test_map_cis_permutations__grouped_matches_tensorqtl(tqtl_case: TensorQTLCase) -> None:
+    case = tqtl_case
+    groups = case.phenotype_ids.copy()
+    groups[5:8] = "G5"
+    ref = case.read("cis_permutation_groups")
+    got = map_cis_permutations(case.genotypes, case.phenotypes, case.windows, case.residualizer,
+                               n_perm=NPERM, seed=SEED, maf_threshold=MAF, groups=groups)
+    _check_against(got, ref, case)
+    np.testing.assert_array_equal(got.group_size, ref["group_size"])
+    np.testing.assert_array_equal(np.unique(groups)[got.group_index], ref["group_id"])
+
+
+def test_map_cis_permutations__blocking_does_not_change_results(tqtl_case: TensorQTLCase) -> None:
+    case = tqtl_case
+    sub = slice(0, 12)
+    w = CisWindows(case.windows.start[sub], case.windows.stop[sub])
+    kw = dict(n_perm=50, seed=1, keep_r2_perm=True, beta_approx=False)
+    a = map_cis_permutations(case.genotypes, case.phenotypes[sub], w, case.residualizer,
+                             max_block_elements=1, **kw)  # one phenotype per product
+    b = map_cis_permutations(case.genotypes, case.phenotypes[sub], w, case.residualizer, **kw)
+    assert a.r2_perm is not None and b.r2_perm is not None
+    np.testing.assert_allclose(a.r2_perm, b.r2_perm, rtol=1e-10)
+    np.testing.assert_array_equal(a.variant_index, b.variant_index)
+
+
+def test_map_cis_permutations__r2_perm_is_max_over_window_of_permuted_fit() -> None:
+    rng = np.random.default_rng(5)
+    n = 30
+    g = rng.binomial(2, 0.4, (8, n)).astype(float)
+    g[:, :2] = [0, 2]
+    y = rng.standard_normal((1, n))
+    c = rng.standard_normal((n, 2))
+    r = Residualizer(c)
+    perm = permutation_indices(n, 20, seed=3)
+    got = map_cis_permutations(g, y, CisWindows(np.array([0]), np.array([8])), r,
+                               perm_ix=perm, keep_r2_perm=True, beta_approx=False)
+    yp = y[0][perm]
+    expect = (associate(g, yp, r).r ** 2).max(0)
+    assert got.r2_perm is not None
+    np.testing.assert_allclose(got.r2_perm[0], expect, rtol=1e-10)
+    assert np.isnan(got.pval_beta).all()
+
+
+def test_map_cis_permutations__skips_phenotypes_without_valid_variants() -> None:
+    g = np.ones((3, 10))  # all monomorphic
+    y = np.arange(20.0).reshape(2, 10)
+    got = map_cis_permutations(g, y, CisWindows(np.array([0, 0]), np.array([3, 0])),
+                               Residualizer.intercept_only(10), n_perm=5)
+    assert got.phenotype_index.size == 0
+
+
+def test_permutation_indices__equals_legacy_global_rng() -> None:
+    state = np.random.get_state()  # noqa: NPY002 (the legacy API is the reference)
+    try:
+        np.random.seed(123)  # noqa: NPY002
+        expect = np.array([np.random.permutation(np.arange(17)) for _ in range(5)])  # noqa: NPY002
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    np.testing.assert_array_equal(permutation_indices(17, 5, seed=123), expect)
+
+
+def test_map_cis_permutations__rejects_groups_with_different_windows() -> None:
+    rng = np.random.default_rng(0)
+    g = rng.binomial(2, 0.4, (6, 12)).astype(float)
+    y = rng.standard_normal((2, 12))
+    w = CisWindows(np.array([0, 1]), np.array([5, 6]))
+    with pytest.raises(ValueError, match="share"):
+        map_cis_permutations(g, y, w, Residualizer.intercept_only(12), n_perm=5,
+                             groups=["a", "a"])

@@ -44,7 +44,7 @@ def test_simulation_config__is_frozen_and_keyword_only() -> None:
     ],
 )
 def test_simulation_config__rejects_bad_values(kwargs: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="SimulationConfig|tissue"):
+    with pytest.raises(ValueError, match=r"SimulationConfig|tissue"):
         SimulationConfig(**kwargs)  # type: ignore[arg-type]
 
 

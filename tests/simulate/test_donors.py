@@ -43,7 +43,8 @@ def test_simulate_samples__ids_one_per_donor_and_tissue(small_cohort: Cohort) ->
     assert samples["SAMPID"].is_unique
     donors = samples["SAMPID"].str.extract(SAMPLE_RE)[0]
     assert donors.notna().all()
-    assert (donors.to_numpy() == small_cohort.donors["SUBJID"].to_numpy()[samples["donor_index"]]).all()
+    expected = small_cohort.donors["SUBJID"].to_numpy()[samples["donor_index"]]
+    assert (donors.to_numpy() == expected).all()
     assert not samples.duplicated(["tissue_id", "donor_index"]).any()
     assert samples["SMRIN"].between(5, 10).all()
     assert set(samples["SMCENTER"]) <= {"B1", "C1", "D1"}

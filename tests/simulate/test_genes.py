@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ def test_simulate_exons__inside_genes_and_ordered() -> None:
     assert (exonic_length(genes, exons) > 0).all()
 
 
-def test_simulate_cohort__real_annotation(shared_data, tmp_path) -> None:  # noqa: ANN001
+def test_simulate_cohort__real_annotation(shared_data: Path) -> None:
     pytest.importorskip("genotex.io.gtf")
     path = shared_data / "gencode_v26_genes.tsv.gz"
     cohort = simulate_cohort(SimulationConfig(

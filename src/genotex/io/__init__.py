@@ -1,1 +1,45 @@
-"""genotex.io."""
+"""genotex.io: the only code that parses input files.
+
+Readers return schema-named frames/arrays (see :mod:`genotex.schema`) and raise
+:class:`genotex.errors.InputError` naming the file, the line when known, and the fix.
+"""
+
+from genotex.io.attributes import (
+    read_sample_attributes,
+    read_sample_participant_lookup,
+    read_subject_attributes,
+    write_sample_attributes,
+    write_sample_participant_lookup,
+    write_subject_attributes,
+)
+from genotex.io.bed import PhenotypeBed, read_phenotype_bed, write_phenotype_bed
+from genotex.io.covariates import read_covariates, write_covariates
+from genotex.io.gct import read_gct, write_gct
+from genotex.io.genotypes import GenotypeChunk, GenotypeReader, open_genotypes
+from genotex.io.pgen import PgenWriter, write_pgen
+from genotex.io.plink import PlinkWriter, write_plink
+from genotex.io.vcf import write_vcf
+
+__all__ = [
+    "GenotypeChunk",
+    "GenotypeReader",
+    "PgenWriter",
+    "PhenotypeBed",
+    "PlinkWriter",
+    "open_genotypes",
+    "read_covariates",
+    "read_gct",
+    "read_phenotype_bed",
+    "read_sample_attributes",
+    "read_sample_participant_lookup",
+    "read_subject_attributes",
+    "write_covariates",
+    "write_gct",
+    "write_pgen",
+    "write_phenotype_bed",
+    "write_plink",
+    "write_sample_attributes",
+    "write_sample_participant_lookup",
+    "write_subject_attributes",
+    "write_vcf",
+]

@@ -1,0 +1,208 @@
+"""PLINK 2 genotypes (.pgen/.pvar/.psam): reader and streaming writer (pgenlib).
+
+Dosages count the ALT allele of the ``.pvar``. ``field="GT"`` reads hard calls, ``"DS"`` the
+stored dosages (hard calls where a variant has none). Sample IDs are the ``.psam`` IID column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genotex.errors import InputError
+from genotex.io._checks import (
+    PLINK_CHROM_CODES,
+    PathLike,
+    check_chrom_naming,
+    check_sorted,
+    check_unique,
+    ensure_parent,
+    reading,
+)
+from genotex.io.genotypes import Field, IndexedReader, select_samples, variant_frame
+
+__all__ = ["PgenReader", "PgenWriter", "write_pgen"]
+
+
+def pgen_prefix(path: PathLike) -> Path:
+    """The prefix of a PLINK 2 fileset given the prefix or one of its files."""
+    p = Path(path)
+    return p.with_suffix("") if p.suffix in {".pgen", ".pvar", ".psam"} else p
+
+
+def _read_table_with_hash_header(path: Path) -> pd.DataFrame:
+    n_skip = 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("##"):
+                break
+            n_skip += 1
+    with reading(path):
+        table = pd.read_csv(path, sep="\t", skiprows=n_skip, dtype=str, engine="c",
+                            keep_default_na=False)
+    return table
+
+
+def _read_psam(path: Path) -> list[str]:
+    psam = _read_table_with_hash_header(path)
+    col = next((c for c in psam.columns if c.lstrip("#") == "IID"), None)
+    if col is None:
+        raise InputError(path, f"no IID column in the header {list(psam.columns)[:4]}",
+                         "write a '#IID' (or '#FID<TAB>IID') header", line=1)
+    return psam[col].tolist()
+
+
+def _read_pvar(path: Path) -> pd.DataFrame:
+    pvar = _read_table_with_hash_header(path)
+    need = ["#CHROM", "POS", "ID", "REF", "ALT"]
+    if list(pvar.columns[:5]) != need:
+        raise InputError(path, f"header starts {list(pvar.columns[:5])}, not {need}",
+                         "write a .pvar with a '#CHROM POS ID REF ALT' header")
+    multi = pvar["ALT"].str.contains(",", regex=False).to_numpy()
+    if multi.any():
+        i = int(np.flatnonzero(multi)[0])
+        raise InputError(path, f"variant {pvar['ID'].iloc[i]!r} is multi-allelic",
+                         "split multi-allelic sites (`plink2 --max-alleles 2` or `bcftools "
+                         "norm -m -any` before import)")
+    pos = pd.to_numeric(pvar["POS"], errors="coerce")
+    if pos.isna().any():
+        i = int(np.flatnonzero(pos.isna().to_numpy())[0])
+        raise InputError(path, f"non-numeric position {pvar['POS'].iloc[i]!r}",
+                         "POS must be the 1-based base-pair position")
+    chrom = pvar["#CHROM"].map(lambda c: PLINK_CHROM_CODES.get(c, c))
+    check_chrom_naming(chrom, path)
+    check_sorted(chrom.to_numpy(), pos.to_numpy(), path, what="variants")
+    return variant_frame(pvar["ID"].tolist(), chrom.tolist(), pos.to_numpy(),
+                         pvar["REF"].tolist(), pvar["ALT"].tolist())
+
+
+class PgenReader(IndexedReader):
+    """Chunked reader of a PLINK 2 fileset (see :func:`genotex.io.open_genotypes`)."""
+
+    def __init__(self, path: PathLike, *, samples: Sequence[str] | None = None,
+                 field: Field = "GT") -> None:
+        import pgenlib
+
+        prefix = pgen_prefix(path)
+        self.path = prefix.with_suffix(".pgen")
+        for ext in (".pgen", ".pvar", ".psam"):
+            if not prefix.with_suffix(ext).is_file():
+                raise InputError(prefix.with_suffix(ext), "file not found",
+                                 "a PLINK 2 fileset needs .pgen, .pvar and .psam side by side")
+        file_samples = _read_psam(prefix.with_suffix(".psam"))
+        self._variants = _read_pvar(prefix.with_suffix(".pvar"))
+        self.samples, idx = select_samples(file_samples, samples, prefix.with_suffix(".psam"))
+        self.field = field
+        order = np.sort(idx)
+        self._perm = np.searchsorted(order, idx)
+        subset = None if samples is None else order.astype(np.uint32)
+        try:
+            self._reader = pgenlib.PgenReader(bytes(self.path), raw_sample_ct=len(file_samples),
+                                              sample_subset=subset)
+        except RuntimeError as exc:
+            raise InputError(self.path, f"cannot open ({exc})",
+                             "re-create the fileset with `plink2 --make-pgen`") from exc
+        if self._reader.get_variant_ct() != len(self._variants):
+            raise InputError(self.path, f".pgen has {self._reader.get_variant_ct()} variants but "
+                             f"the .pvar {len(self._variants)}", "re-create the fileset")
+
+    def _read_rows(self, lo: int, hi: int) -> np.ndarray:
+        n = len(self.samples)
+        if hi <= lo:
+            return np.empty((0, n), dtype=np.float32)
+        if self.field == "DS":
+            out = np.empty((hi - lo, n), dtype=np.float32)
+            self._reader.read_dosages_range(lo, hi, out)
+        else:
+            geno = np.empty((hi - lo, n), dtype=np.int8)
+            self._reader.read_range(lo, hi, geno)
+            out = geno.astype(np.float32)
+        out[out < 0] = np.nan
+        return out if samples_in_order(self._perm) else np.ascontiguousarray(out[:, self._perm])
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+def samples_in_order(perm: np.ndarray) -> bool:
+    """True when ``perm`` is the identity permutation."""
+    return bool(np.array_equal(perm, np.arange(len(perm))))
+
+
+class PgenWriter:
+    """Write a PLINK 2 fileset chunk by chunk (``n_variants`` must be known up front)."""
+
+    def __init__(self, prefix: PathLike, samples: Sequence[str], n_variants: int, *,
+                 sex: Sequence[int] | None = None) -> None:
+        import pgenlib
+
+        self.prefix = pgen_prefix(prefix)
+        ensure_parent(self.prefix.with_suffix(".pgen"))
+        check_unique(list(samples), self.prefix.with_suffix(".psam"), what="sample ID")
+        self.n_samples = len(samples)
+        sexes = ["NA"] * len(samples) if sex is None else [
+            {1: "1", 2: "2"}.get(int(x), "NA") for x in sex]
+        with open(self.prefix.with_suffix(".psam"), "w", encoding="utf-8") as psam:
+            psam.write("#IID\tSEX\n")
+            psam.writelines(f"{s}\t{x}\n" for s, x in zip(samples, sexes, strict=True))
+        self._pvar = open(self.prefix.with_suffix(".pvar"), "w", encoding="utf-8")  # noqa: SIM115
+        self._pvar.write("#CHROM\tPOS\tID\tREF\tALT\n")
+        self._writer = pgenlib.PgenWriter(bytes(self.prefix.with_suffix(".pgen")),
+                                          len(samples), n_variants, nonref_flags=False)
+        self._last: tuple[str, int] | None = None
+
+    def write(self, variants: pd.DataFrame, genotypes: np.ndarray) -> None:
+        """Append sorted variants and their (n_variants, n_samples) int8 ALT counts (-1 missing)."""
+        g = np.asarray(genotypes)
+        if g.shape != (len(variants), self.n_samples):
+            raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
+        if not len(variants):
+            return
+        pvar = self.prefix.with_suffix(".pvar")
+        chrom = variants["chrom"].astype(str).to_numpy()
+        pos = variants["pos"].to_numpy(dtype=np.int64)
+        check_chrom_naming(chrom, pvar)
+        prev = ([self._last[0]], [self._last[1]]) if self._last else ([], [])
+        check_sorted(np.concatenate([prev[0], chrom]).astype(object),
+                     np.concatenate([prev[1], pos]), pvar, what="variants")
+        self._last = (str(chrom[-1]), int(pos[-1]))
+        frame = variant_frame(
+            variants["variant_id"].tolist() if "variant_id" in variants.columns
+            else [""] * len(variants), chrom.tolist(), pos, variants["ref"].tolist(),
+            variants["alt"].tolist())
+        self._pvar.write("".join(f"{c}\t{p}\t{i}\t{r}\t{a}\n"
+                                 for i, c, p, r, a in frame.itertuples(index=False)))
+        codes = np.where((g >= 0) & (g <= 2), g, -9).astype(np.int8)
+        self._writer.append_biallelic_batch(np.ascontiguousarray(codes))
+
+    def close(self) -> None:
+        self._writer.close()
+        self._pvar.close()
+
+    def __enter__(self) -> PgenWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_pgen(
+    prefix: PathLike,
+    variants: pd.DataFrame,
+    samples: Sequence[str],
+    genotypes: np.ndarray,
+    *,
+    sex: Sequence[int] | None = None,
+) -> None:
+    """Write a PLINK 2 fileset ``prefix.{pgen,pvar,psam}`` of hard calls.
+
+    Parameters are as for :func:`genotex.io.plink.write_plink`: ``genotypes`` is
+    (n_variants, n_samples) int8 ALT counts 0/1/2, -1 = missing.
+    """
+    with PgenWriter(prefix, samples, len(variants), sex=sex) as writer:
+        step = max(1, 2**24 // max(1, len(samples)))
+        for a in range(0, len(variants), step):
+            writer.write(variants.iloc[a: a + step], genotypes[a: a + step])

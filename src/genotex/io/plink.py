@@ -1,0 +1,223 @@
+"""PLINK 1 binary genotypes (.bed/.bim/.fam): reader (bed-reader) and streaming writer.
+
+Allele orientation: ``.bim`` column 5 (A1) is the **ALT** allele and column 6 (A2) the REF, as
+``plink2 --make-bed`` writes them; dosages count A1 = ALT. Chromosome codes ``1``..``26``/``X``/
+``Y``/``MT`` are mapped to genotex's ``chr`` names (``23`` → ``chrX``, ``26`` → ``chrM``).
+Sample IDs are the ``.fam`` IID column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from genotex.errors import InputError
+from genotex.io._checks import (
+    PLINK_CHROM_CODES,
+    PathLike,
+    check_chrom_naming,
+    check_sorted,
+    check_unique,
+    ensure_parent,
+    reading,
+)
+from genotex.io.genotypes import IndexedReader, select_samples, variant_frame
+
+__all__ = ["PlinkReader", "PlinkWriter", "write_plink"]
+
+_MAGIC = b"\x6c\x1b\x01"
+# ALT count 0, 1, 2, missing (index 3) -> 2-bit code with A1 = ALT
+_CODE = np.array([0b11, 0b10, 0b00, 0b01], dtype=np.uint8)
+
+
+def plink_prefix(path: PathLike) -> Path:
+    """The prefix of a PLINK fileset given the prefix itself or one of its files."""
+    p = Path(path)
+    return p.with_suffix("") if p.suffix in {".bed", ".bim", ".fam"} else p
+
+
+def _read_fam(path: Path) -> pd.DataFrame:
+    with reading(path):
+        fam = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
+    if fam.shape[1] < 6:
+        raise InputError(path, f".fam has {fam.shape[1]} columns, not 6",
+                         "write FID IID father mother sex phenotype per line")
+    return fam
+
+
+def _read_bim(path: Path) -> pd.DataFrame:
+    with reading(path):
+        bim = pd.read_csv(path, sep=r"\s+", header=None, engine="c",
+                          dtype={0: str, 1: str, 2: str, 3: str, 4: str, 5: str})
+    if bim.shape[1] != 6:
+        raise InputError(path, f".bim has {bim.shape[1]} columns, not 6",
+                         "write chrom ID cM pos A1(ALT) A2(REF) per line")
+    pos = pd.to_numeric(bim[3], errors="coerce")
+    if pos.isna().any():
+        i = int(np.flatnonzero(pos.isna().to_numpy())[0])
+        raise InputError(path, f"non-numeric position {bim.iloc[i, 3]!r}",
+                         "column 4 must be the 1-based base-pair position", line=i + 1)
+    chrom = bim[0].map(lambda c: PLINK_CHROM_CODES.get(c, c))
+    check_chrom_naming(chrom, path)
+    check_sorted(chrom.to_numpy(), pos.to_numpy(), path, what="variants", first_line=1)
+    return variant_frame(bim[1].tolist(), chrom.tolist(), pos.to_numpy(), bim[5].tolist(),
+                         bim[4].tolist())
+
+
+class PlinkReader(IndexedReader):
+    """Chunked reader of a PLINK 1 fileset (see :func:`genotex.io.open_genotypes`)."""
+
+    def __init__(self, path: PathLike, *, samples: Sequence[str] | None = None) -> None:
+        from bed_reader import open_bed
+
+        prefix = plink_prefix(path)
+        self.path = prefix.with_suffix(".bed")
+        for ext in (".bed", ".bim", ".fam"):
+            if not prefix.with_suffix(ext).is_file():
+                raise InputError(prefix.with_suffix(ext), "file not found",
+                                 "a PLINK 1 fileset needs .bed, .bim and .fam beside each other")
+        fam = _read_fam(prefix.with_suffix(".fam"))
+        self._variants = _read_bim(prefix.with_suffix(".bim"))
+        self.samples, self._sample_idx = select_samples(fam[1].tolist(), samples,
+                                                        prefix.with_suffix(".fam"))
+        n, m = len(fam), len(self._variants)
+        expected = len(_MAGIC) + m * ((n + 3) // 4)
+        with open(self.path, "rb") as fh:
+            magic = fh.read(3)
+        if magic != _MAGIC:
+            raise InputError(self.path, "not a variant-major PLINK 1 .bed (bad magic bytes)",
+                             "re-create it with `plink2 --make-bed`")
+        size = self.path.stat().st_size
+        if size != expected:
+            raise InputError(self.path, f"file has {size} bytes but {m} variants × {n} samples "
+                             f"need {expected} (truncated, or .bim/.fam do not match)",
+                             "re-create the fileset so .bed, .bim and .fam agree")
+        self._bed = open_bed(self.path, iid_count=n, sid_count=m, count_A1=True, num_threads=1,
+                             properties={"iid": fam[1].to_numpy(),
+                                         "sid": self._variants["variant_id"].to_numpy()})
+        self._all = self._sample_idx.tolist() == list(range(n))
+
+    def _read_rows(self, lo: int, hi: int) -> np.ndarray:
+        if hi <= lo:
+            return np.empty((0, len(self.samples)), dtype=np.float32)
+        iid = slice(None) if self._all else self._sample_idx
+        values = self._bed.read(index=np.s_[iid, lo:hi], dtype=np.float32, order="F")
+        return np.ascontiguousarray(values.T)
+
+    def close(self) -> None:
+        self._bed.__del__()
+
+
+def encode_bed_rows(genotypes: np.ndarray) -> bytes:
+    """Pack (n_variants, n_samples) ALT counts 0/1/2/-1 into PLINK 1 variant-major bytes."""
+    g = np.asarray(genotypes)
+    n_var, n = g.shape
+    idx = np.where((g >= 0) & (g <= 2), g, 3).astype(np.intp)
+    codes = _CODE[idx]
+    pad = (-n) % 4
+    if pad:
+        codes = np.concatenate([codes, np.zeros((n_var, pad), dtype=np.uint8)], axis=1)
+    codes = codes.reshape(n_var, -1, 4)
+    packed = codes[..., 0] | (codes[..., 1] << 2) | (codes[..., 2] << 4) | (codes[..., 3] << 6)
+    return packed.astype(np.uint8).tobytes()
+
+
+class PlinkWriter:
+    """Write a PLINK 1 fileset chunk by chunk (memory bounded by the chunk).
+
+    >>> import tempfile, pathlib
+    >>> prefix = pathlib.Path(tempfile.mkdtemp()) / "g"
+    >>> v = pd.DataFrame({"chrom": ["chr1"], "pos": [10], "ref": ["A"], "alt": ["G"]})
+    >>> with PlinkWriter(prefix, ["S1", "S2"]) as w:
+    ...     w.write(v, np.array([[0, 1]], dtype=np.int8))
+    >>> sorted(p.name for p in prefix.parent.iterdir())
+    ['g.bed', 'g.bim', 'g.fam']
+    """
+
+    def __init__(self, prefix: PathLike, samples: Sequence[str], *,
+                 sex: Sequence[int] | None = None) -> None:
+        self.prefix = plink_prefix(prefix)
+        ensure_parent(self.prefix.with_suffix(".bed"))
+        check_unique(list(samples), self.prefix.with_suffix(".fam"), what="sample ID")
+        self.n_samples = len(samples)
+        sexes = [0] * len(samples) if sex is None else list(sex)
+        with open(self.prefix.with_suffix(".fam"), "w", encoding="utf-8") as fam:
+            for s, x in zip(samples, sexes, strict=True):
+                fam.write(f"{s}\t{s}\t0\t0\t{int(x)}\t-9\n")
+        self._bed: IO[bytes] = open(self.prefix.with_suffix(".bed"), "wb")  # noqa: SIM115
+        self._bim: IO[str] = open(self.prefix.with_suffix(".bim"), "w", encoding="utf-8")  # noqa: SIM115
+        self._bed.write(_MAGIC)
+        self._last: tuple[str, int] | None = None
+        self._done: set[str] = set()
+
+    def write(self, variants: pd.DataFrame, genotypes: np.ndarray) -> None:
+        """Append sorted variants and their (n_variants, n_samples) int8 ALT counts."""
+        g = np.asarray(genotypes)
+        if g.ndim != 2 or g.shape != (len(variants), self.n_samples):
+            raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
+        chrom = variants["chrom"].astype(str).to_numpy()
+        pos = variants["pos"].to_numpy(dtype=np.int64)
+        bim = self.prefix.with_suffix(".bim")
+        check_chrom_naming(chrom, bim)
+        if self._last is not None and len(chrom):
+            chrom = np.concatenate([[self._last[0]], chrom])
+            pos = np.concatenate([[self._last[1]], pos])
+        check_sorted(chrom, pos, bim, what="variants")
+        if self._last is not None and len(variants):
+            chrom, pos = chrom[1:], pos[1:]
+        if len(variants):
+            self._last = (str(chrom[-1]), int(pos[-1]))
+        ids = variants["variant_id"] if "variant_id" in variants.columns else None
+        frame = variant_frame(
+            ids.tolist() if ids is not None else [""] * len(variants), chrom.tolist(), pos,
+            variants["ref"].tolist(), variants["alt"].tolist())
+        lines = [f"{c}\t{i}\t0\t{p}\t{a}\t{r}\n" for i, c, p, r, a in
+                 frame.itertuples(index=False)]
+        self._bim.write("".join(lines))
+        self._bed.write(encode_bed_rows(g))
+
+    def close(self) -> None:
+        self._bed.close()
+        self._bim.close()
+
+    def __enter__(self) -> PlinkWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_plink(
+    prefix: PathLike,
+    variants: pd.DataFrame,
+    samples: Sequence[str],
+    genotypes: np.ndarray,
+    *,
+    sex: Sequence[int] | None = None,
+) -> None:
+    """Write a PLINK 1 fileset ``prefix.{bed,bim,fam}``.
+
+    Parameters
+    ----------
+    prefix
+        Output prefix (a ``.bed`` path is accepted too).
+    variants
+        (n_variants,) rows with ``chrom, pos, ref, alt`` (and optionally ``variant_id``),
+        sorted by position within contiguous chromosomes.
+    samples
+        (n_samples,) sample IDs, written as FID and IID.
+    genotypes
+        (n_variants, n_samples) int8 ALT-allele counts 0/1/2, -1 = missing.
+    sex
+        (n_samples,) 1 = male, 2 = female, 0 = unknown (default).
+    """
+    with PlinkWriter(prefix, samples, sex=sex) as writer:
+        step = max(1, 2**24 // max(1, len(samples)))
+        for a in range(0, len(variants), step):
+            writer.write(variants.iloc[a: a + step], genotypes[a: a + step])
+        if len(variants) == 0:
+            writer.write(variants, np.empty((0, len(samples)), dtype=np.int8))

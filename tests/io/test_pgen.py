@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genotex.errors import InputError
+from genotex.io.genotypes import open_genotypes
+from genotex.io.pgen import write_pgen
+
+from .genodata import make_geno
+
+
+def test_write_pgen__round_trip_subset(tmp_path: Path) -> None:
+    geno = make_geno(n_samples=6)
+    write_pgen(tmp_path / "g", geno.variants, geno.samples, geno.genotypes, sex=[1, 2, 0] * 2)
+    assert (tmp_path / "g.psam").read_text().splitlines()[:3] == [
+        "#IID\tSEX", f"{geno.samples[0]}\t1", f"{geno.samples[1]}\t2"]
+    wanted = [geno.samples[4], geno.samples[1]]
+    with open_genotypes(tmp_path / "g", samples=wanted) as reader:
+        got = np.concatenate([c.dosages for c in reader.iter_chunks(5)])
+    np.testing.assert_array_equal(got, geno.expected[:, [4, 1]])
+
+
+def test_read_pgen__bad_pvar(tmp_path: Path) -> None:
+    geno = make_geno()
+    write_pgen(tmp_path / "g", geno.variants, geno.samples, geno.genotypes)
+    pvar = tmp_path / "g.pvar"
+    lines = pvar.read_text().splitlines()
+    pvar.write_text("\n".join([lines[0], lines[1].replace("\tG\n", "\tG,T")
+                               .rsplit("\t", 1)[0] + "\tG,T", *lines[2:]]) + "\n")
+    with pytest.raises(InputError, match=r"g\.pvar: variant .* is multi-allelic"):
+        open_genotypes(tmp_path / "g.pgen")
+    pvar.write_text("\n".join([lines[0], *lines[2:]]) + "\n")
+    with pytest.raises(InputError, match=r"g\.pgen: \.pgen has 47 variants but the \.pvar 46"):
+        open_genotypes(tmp_path / "g.pgen")

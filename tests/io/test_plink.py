@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genotex.errors import InputError
+from genotex.io.genotypes import open_genotypes
+from genotex.io.plink import PlinkWriter, encode_bed_rows, write_plink
+from genotex.io.vcf import write_vcf
+
+from .genodata import make_geno
+
+
+def test_encode_bed_rows__plink_bit_layout() -> None:
+    # A1 = ALT: 2 -> 00, 1 -> 10, 0 -> 11, missing -> 01; first sample in the low bits
+    assert encode_bed_rows(np.array([[2, 1, 0, -1]])) == bytes([0b01_11_10_00])
+    assert encode_bed_rows(np.array([[0]])) == bytes([0b11])
+
+
+def test_write_plink__round_trip_and_chunked_writer_agree(tmp_path: Path) -> None:
+    geno = make_geno(n_samples=11)
+    write_plink(tmp_path / "a", geno.variants, geno.samples, geno.genotypes, sex=[1, 2] * 5 + [0])
+    with PlinkWriter(tmp_path / "b", geno.samples, sex=[1, 2] * 5 + [0]) as writer:
+        for a in range(0, len(geno.variants), 7):
+            writer.write(geno.variants.iloc[a:a + 7], geno.genotypes[a:a + 7])
+    for ext in (".bed", ".bim", ".fam"):
+        assert (tmp_path / f"a{ext}").read_bytes() == (tmp_path / f"b{ext}").read_bytes()
+    assert (tmp_path / "a.fam").read_text().splitlines()[1] == f"{geno.samples[1]}\t" \
+        f"{geno.samples[1]}\t0\t0\t2\t-9"
+    with open_genotypes(tmp_path / "a") as reader:
+        np.testing.assert_array_equal(reader.read_region("chr1", 1, 10**9).dosages,
+                                      geno.expected[:30])
+
+
+def test_plink_writer__rejects_unsorted_across_chunks(tmp_path: Path) -> None:
+    geno = make_geno()
+    with PlinkWriter(tmp_path / "b", geno.samples) as writer:
+        writer.write(geno.variants.iloc[5:6], geno.genotypes[5:6])
+        with pytest.raises(InputError, match=r"b\.bim: variants are not sorted"):
+            writer.write(geno.variants.iloc[2:3], geno.genotypes[2:3])
+
+
+def test_read_plink__truncated_and_mismatched(tmp_path: Path) -> None:
+    geno = make_geno()
+    write_plink(tmp_path / "g", geno.variants, geno.samples, geno.genotypes)
+    bed = tmp_path / "g.bed"
+    bed.write_bytes(bed.read_bytes()[:-5])
+    with pytest.raises(InputError, match=r"g\.bed: file has \d+ bytes but 47 variants"):
+        open_genotypes(bed)
+    bed.write_bytes(b"\x00\x00\x00")
+    with pytest.raises(InputError, match="bad magic bytes"):
+        open_genotypes(tmp_path / "g")
+
+
+def test_read_plink__unsorted_and_duplicate_samples(tmp_path: Path) -> None:
+    geno = make_geno()
+    write_plink(tmp_path / "g", geno.variants, geno.samples, geno.genotypes)
+    bim = (tmp_path / "g.bim").read_text().splitlines()
+    bim[3], bim[4] = bim[4], bim[3]
+    (tmp_path / "g.bim").write_text("\n".join(bim) + "\n")
+    with pytest.raises(InputError, match=r"g\.bim:5: variants are not sorted"):
+        open_genotypes(tmp_path / "g")
+    fam = (tmp_path / "g.fam").read_text().replace(geno.samples[1], geno.samples[0])
+    (tmp_path / "g.fam").write_text(fam)
+    write_plink(tmp_path / "k", geno.variants, geno.samples, geno.genotypes)
+    (tmp_path / "k.fam").write_text(fam)
+    with pytest.raises(InputError, match=r"k\.fam: duplicate sample ID"):
+        open_genotypes(tmp_path / "k.bed")
+
+
+def test_read_plink__numeric_chromosome_codes_map_to_chr(tmp_path: Path) -> None:
+    geno = make_geno()
+    write_plink(tmp_path / "g", geno.variants, geno.samples, geno.genotypes)
+    bim = tmp_path / "g.bim"
+    bim.write_text(bim.read_text().replace("chr1\t", "1\t").replace("chr2\t", "2\t"))
+    with open_genotypes(tmp_path / "g") as reader:
+        assert set(reader.variants["chrom"]) == {"chr1", "chr2"}
+
+
+def test_read_plink__matches_vcf_after_plink2_make_bed(tmp_path: Path) -> None:
+    if shutil.which("plink2") is None:
+        pytest.skip("plink2 is not installed")
+    geno = make_geno(n_samples=10)
+    write_vcf(tmp_path / "g.vcf.gz", geno.variants, geno.samples, geno.haplotypes)
+    for flag, out in (("--make-bed", "pl"), ("--make-pgen", "pg")):
+        subprocess.run(["plink2", "--vcf", str(tmp_path / "g.vcf.gz"), flag, "--threads", "1",
+                        "--vcf-half-call", "m", "--out", str(tmp_path / out)],
+                       check=True, capture_output=True)
+    readers = [open_genotypes(tmp_path / name) for name in ("g.vcf.gz", "pl", "pg.pgen")]
+    chunks = [np.concatenate([c.dosages for c in r.iter_chunks(16)]) for r in readers]
+    for r, d in zip(readers, chunks, strict=True):
+        assert r.samples == geno.samples
+        np.testing.assert_array_equal(d, geno.expected)
+        assert r.variants["chrom"].tolist() == geno.variants["chrom"].tolist()
+        r.close()

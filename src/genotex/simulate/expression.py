@@ -113,11 +113,16 @@ def _pick_variant(
     gen: np.random.Generator, pos: NDArray[np.int64], ok: NDArray[np.bool_], tss: int,
     scale: float,
 ) -> int | None:
+    """A candidate variant near a target position: TSS + Laplace(scale) mostly, else anywhere
+    in the ±1 Mb window (independent of the variant density)."""
     cand = np.flatnonzero(ok & (np.abs(pos - tss) <= CIS_WINDOW))
     if not len(cand):
         return None
-    w = np.exp(-np.abs(pos[cand] - tss) / scale) + 0.02
-    return int(gen.choice(cand, p=w / w.sum()))
+    if gen.random() < 0.85:
+        target = tss + gen.laplace(0.0, scale)
+    else:
+        target = tss + gen.uniform(-CIS_WINDOW, CIS_WINDOW)
+    return int(cand[np.argmin(np.abs(pos[cand] - target))])
 
 
 def _r2(x: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -171,7 +176,7 @@ def plan_eqtls(
         pos = variants["pos"].to_numpy()
         v = _pick_variant(gen, pos, common & on_chrom, tss, 30_000.0)
         cls = str(gen.choice(classes, p=probs)) if n_t > 1 else "shared"
-        beta = float(gen.choice([-1.0, 1.0]) * min(3.0, 0.4 + gen.exponential(0.5)))
+        beta = float(gen.choice([-1.0, 1.0]) * min(3.0, 0.4 + gen.exponential(0.6)))
         second = gen.random() < SECONDARY_PROB
         if v is None:
             continue
@@ -246,8 +251,8 @@ def simulate_tissue_expression(
     log_m += gen.normal(0, 0.10, size=(n_g, 1)) * isch[None, :]
     log_m += gen.normal(0, 0.15, size=(n_g, len(batch_codes)))[:, batch]
     k = config.n_hidden_factors
-    log_m += gen.normal(0, 0.3, size=(n_g, k)) @ gen.normal(0, 1, size=(k, n_s))
-    log_m += gen.normal(0, 0.3, size=(n_g, n_s)) + eqtl_log[:, donor]
+    log_m += gen.normal(0, 0.2, size=(n_g, k)) @ gen.normal(0, 1, size=(k, n_s))
+    log_m += gen.normal(0, 0.25, size=(n_g, n_s)) + eqtl_log[:, donor]
     abundance = np.exp(log_m - log_m.max()) * length[:, None]
     share = abundance / abundance.sum(axis=0, keepdims=True)
     library = config.reads_per_gene * n_g * np.exp(gen.normal(0, 0.35, size=n_s))

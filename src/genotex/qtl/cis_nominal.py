@@ -128,6 +128,8 @@ def map_cis_nominal(
     ([0, 1], True)
     """
     y = np.asarray(phenotypes)
+    if windows.start.shape != (y.shape[0],):
+        raise ValueError("windows must have one entry per phenotype")
     prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold)
     yr = residualize_rows(y, residualizer)
     constant = (y == y[:, :1]).all(1)

@@ -78,6 +78,10 @@ def scan_permutations(
     The raw phenotype is permuted, then residualized (as tensorQTL and FastQTL do).
     """
     n_perm = perm_ix.shape[0]
+    if windows.start.shape != (phenotypes.shape[0],):
+        raise ValueError("windows must have one entry per phenotype")
+    if perm_ix.ndim != 2 or perm_ix.shape[1] != phenotypes.shape[1]:
+        raise ValueError("perm_ix must have shape (n_perm, n_samples)")
     yr = residualize_rows(phenotypes, residualizer)
     constant = (phenotypes == phenotypes[:, :1]).all(1)
     active = CisWindows(np.where(constant, 0, windows.start), np.where(constant, 0, windows.stop))

@@ -1,0 +1,171 @@
+"""Small, seeded, hand-made datasets for tests and docs examples.
+
+:func:`tiny_release_tables` returns a realistic miniature release (6 genes, 3 GTEx tissues,
+6 donors, per-sample TPM, medians, eGenes and eQTL pairs) as DataFrames in the store's table
+schemas; :func:`build_tiny_release` writes it with :func:`genotex.store.build_release`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genotex.tissues import get_tissue
+
+TINY_DATASET_ID = "genotex_tiny_v1"
+TINY_TISSUES = ("Liver", "Lung", "Whole_Blood")
+
+_GENES = [
+    # gene_id, name, type, chrom, start, end, strand
+    ("ENSG00000132693.12", "CRP", "protein_coding", "chr1", 159_682_079, 159_684_379, "-"),
+    ("ENSG00000223603.1", "CRPP1", "unprocessed_pseudogene", "chr1", 159_704_983, 159_705_607,
+     "-"),
+    ("ENSG00000160791.17", "CCR5", "protein_coding", "chr3", 46_370_854, 46_376_206, "+"),
+    ("ENSG00000065613.9", "SLK", "protein_coding", "chr10", 104_000_000, 104_100_000, "+"),
+    ("ENSG00000203782.5", "LOR", "protein_coding", "chr1", 153_259_000, 153_261_000, "+"),
+    ("ENSG00000198804.2", "MT-CO1", "protein_coding", "chrM", 5_904, 7_445, "+"),
+]
+_DONORS = [
+    # donor_id, sex, age_bracket, hardy_scale, age
+    ("GTEX-1117F", "female", "60-69", "Slow death", 66),
+    ("GTEX-111CU", "male", "50-59", "Ventilator case", 57),
+    ("GTEX-111FC", "male", "60-69", "Fast death - natural causes", 61),
+    ("GTEX-111VG", "male", "60-69", None, 63),
+    ("GTEX-111YS", "female", "20-29", "Intermediate death", 24),
+    ("GTEX-1122O", "female", "30-39", "Fast death - violent", 35),
+]
+_VARIANTS = [
+    # variant_id, rs_id, maf
+    ("chr1_159680000_A_G_b38", "rs3091244", 0.31),
+    ("chr1_159690000_C_T_b38", "rs1205", 0.22),
+    ("chr1_153260000_G_A_b38", None, 0.004),
+    ("chr3_46370000_T_C_b38", "rs333", 0.12),
+    ("chr10_103990000_G_GTTA_b38", "rs111", 0.45),
+]
+
+
+def _samples(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for d, (donor, *_rest) in enumerate(_DONORS):
+        for t, tissue in enumerate(TINY_TISSUES):
+            if (d + t) % 5 == 4:  # not every donor gave every tissue
+                continue
+            aliquot = f"SM-{d}{t}A{d}{t}"
+            rows.append({
+                "sample_id": f"{donor}-{100 * (t + 1) + d:04d}-{aliquot}",
+                "donor_id": donor,
+                "tissue_id": tissue,
+                "has_genotype": d != 5,
+                "rin": round(float(rng.uniform(5, 9.5)), 1),
+                "ischemic_time": int(rng.integers(60, 1300)),
+                "autolysis_score": ["None", "Mild", "Moderate"][d % 3],
+                "freeze_type": "PAXgene",
+                "data_type": "RNASEQ",
+            })
+    return pd.DataFrame(rows)
+
+
+def _expression(samples: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for g, gene in enumerate(_GENES):
+        base = 10.0 ** (g % 4) if gene[1] != "MT-CO1" else 5_000.0
+        for s in samples.itertuples():
+            factor = 1.0 + TINY_TISSUES.index(s.tissue_id)
+            tpm = base * factor * float(rng.lognormal(0.0, 0.3))
+            rows.append((gene[0], s.sample_id, s.tissue_id, round(tpm, 3)))
+    return pd.DataFrame(rows, columns=["gene_id", "sample_id", "tissue_id", "tpm"])
+
+
+def _genes() -> pd.DataFrame:
+    genes = pd.DataFrame(
+        _GENES, columns=["gene_id", "gene_name", "gene_type", "chrom", "start", "end", "strand"]
+    )
+    genes["tss"] = np.where(genes["strand"] == "+", genes["start"], genes["end"])
+    genes["description"] = genes["gene_name"] + " (tiny test gene)"
+    genes["data_source"] = "HAVANA"
+    genes["entrez_gene_id"] = pd.array([1401, None, 1234, 9748, 4014, 4512], dtype="Int64")
+    return genes
+
+
+def _variants() -> pd.DataFrame:
+    rows = []
+    for vid, rs, maf in _VARIANTS:
+        chrom, pos, ref, alt, _build = vid.split("_")
+        rows.append((vid, chrom, int(pos), ref, alt, rs, maf))
+    return pd.DataFrame(rows, columns=["variant_id", "chrom", "pos", "ref", "alt", "rs_id", "maf"])
+
+
+def _association_tables(genes: pd.DataFrame, variants: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    tss = dict(zip(genes["gene_id"], genes["tss"], strict=True))
+    pos = dict(zip(variants["variant_id"], variants["pos"], strict=True))
+    maf = dict(zip(variants["variant_id"], variants["maf"], strict=True))
+    pairs = [
+        # tissue, gene, variant, pval, slope
+        ("Whole_Blood", "ENSG00000132693.12", "chr1_159680000_A_G_b38", 1e-12, 0.8),
+        ("Whole_Blood", "ENSG00000132693.12", "chr1_159690000_C_T_b38", 3e-6, 0.4),
+        ("Liver", "ENSG00000132693.12", "chr1_159680000_A_G_b38", 2e-20, 1.1),
+        ("Liver", "ENSG00000223603.1", "chr1_159690000_C_T_b38", 4e-5, -0.3),
+        ("Lung", "ENSG00000160791.17", "chr3_46370000_T_C_b38", 5e-9, -0.6),
+        ("Whole_Blood", "ENSG00000065613.9", "chr10_103990000_G_GTTA_b38", 7e-7, 0.25),
+    ]
+    sig = pd.DataFrame(pairs, columns=["tissue_id", "gene_id", "variant_id", "pval_nominal",
+                                       "slope"])
+    sig["tss_distance"] = [int(pos[v] - tss[g]) for g, v in zip(sig.gene_id, sig.variant_id,
+                                                                 strict=True)]
+    sig["maf"] = [maf[v] for v in sig.variant_id]
+    sig["slope_se"] = (sig["slope"].abs() / 6.0).round(4)
+    top = sig.sort_values("pval_nominal").drop_duplicates(["tissue_id", "gene_id"])
+    egenes = top[["tissue_id", "gene_id", "variant_id", "pval_nominal", "slope"]].copy()
+    egenes["pval_beta"] = (egenes["pval_nominal"] * 50).clip(upper=1.0)
+    egenes["qval"] = (egenes["pval_beta"] * 3).clip(upper=1.0)
+    egenes["pval_nominal_threshold"] = 1e-4
+    egenes["log2_afc"] = (egenes["slope"] * 1.3).round(3)
+    # one tested gene that is not an eGene
+    not_egene = pd.DataFrame([{
+        "tissue_id": "Lung", "gene_id": "ENSG00000203782.5", "variant_id":
+        "chr1_153260000_G_A_b38", "pval_nominal": 0.01, "slope": 0.1, "pval_beta": 0.4,
+        "qval": 0.6, "pval_nominal_threshold": 1e-4, "log2_afc": np.nan,
+    }])
+    egenes = pd.concat([egenes, not_egene], ignore_index=True)
+    return {"egenes": egenes, "signif_pairs": sig}
+
+
+def tiny_release_tables(*, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """A miniature release as DataFrames in the store's table schemas.
+
+    >>> tables = tiny_release_tables()
+    >>> sorted(tables)[:3], len(tables["genes"]), sorted(tables["tissues"]["tissue_id"])
+    (['donors', 'egenes', 'genes'], 6, ['Liver', 'Lung', 'Whole_Blood'])
+    """
+    rng = np.random.default_rng(seed)
+    genes, variants = _genes(), _variants()
+    donors = pd.DataFrame(_DONORS, columns=["donor_id", "sex", "age_bracket", "hardy_scale",
+                                            "age"])
+    samples = _samples(rng)
+    expression = _expression(samples, rng)
+    medians = (expression.groupby(["gene_id", "tissue_id"], as_index=False)["tpm"].median()
+               .rename(columns={"tpm": "median_tpm"}))
+    tissues = pd.DataFrame([{
+        "tissue_id": t.tissue_site_detail_id, "tissue_name": t.tissue_site_detail,
+        "tissue_site": t.tissue_site, "abbreviation": t.abbreviation,
+        "color_hex": t.color_hex, "ontology_id": t.ontology_id,
+    } for t in map(get_tissue, TINY_TISSUES)])
+    tissues["expressed_gene_count"] = pd.array([5, 6, 5], dtype="Int64")
+    return {
+        "genes": genes, "variants": variants, "tissues": tissues, "donors": donors,
+        "samples": samples, "sample_expression": expression, "median_expression": medians,
+        **_association_tables(genes, variants),
+    }
+
+
+def build_tiny_release(root: str | Path, *, dataset_id: str = TINY_DATASET_ID) -> Path:
+    """Write :func:`tiny_release_tables` as a release under ``root`` and return its folder."""
+    from genotex.store.writer import build_release
+
+    return build_release(
+        root, dataset_id, tiny_release_tables(),
+        metadata={"description": "A tiny hand-made release for tests",
+                  "display_name": "genotex tiny", "gencode_version": "v26", "dbsnp_build": 151},
+    )

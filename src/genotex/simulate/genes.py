@@ -15,7 +15,7 @@ GENE_TYPE_PROBS = np.array([0.60, 0.25, 0.08, 0.03, 0.02, 0.02])
 #: log-normal median gene length (bp) and exon count range by gene type.
 _MEDIAN_LENGTH = {"protein_coding": 25_000, "lncRNA": 8_000, "processed_pseudogene": 1_200,
                   "misc_RNA": 300, "snRNA": 150, "miRNA": 90}
-_EXONS = {"protein_coding": (3, 14), "lncRNA": (2, 5)}
+_EXONS = {"protein_coding": (3, 14), "lncRNA": (2, 5), "unknown": (2, 8)}
 _ONSETS = ("B", "BR", "C", "CH", "D", "F", "G", "GR", "H", "K", "KR", "L", "M", "N", "P", "PL",
            "R", "S", "SL", "ST", "T", "TR", "V", "W", "Z")
 _VOWELS = ("A", "E", "I", "O", "U", "Y")
@@ -113,13 +113,13 @@ def sample_real_genes(
     ----------
     annotation
         Genes with :data:`genotex.schema.GENE_COLUMNS` (``genotex.io.gtf.read_gene_annotation``);
-        a missing ``gene_type`` is filled with ``"protein_coding"``.
+        a missing ``gene_type`` is filled with ``"unknown"`` (given 2–8 exons, like a gene).
     """
     genes = annotation[annotation["chrom"].isin(chromosomes)].reset_index(drop=True)
     genes = genes[genes["end"] >= genes["start"]].reset_index(drop=True)
-    if "gene_type" not in genes or genes["gene_type"].isna().all():
-        genes = genes.assign(gene_type="protein_coding")
-    genes = genes.assign(gene_type=genes["gene_type"].fillna("protein_coding"))
+    if "gene_type" not in genes:
+        genes = genes.assign(gene_type="unknown")
+    genes = genes.assign(gene_type=genes["gene_type"].astype(object).fillna("unknown"))
     if len(genes) > n_genes:
         keep = np.sort(rng(seed, "genes").choice(len(genes), size=n_genes, replace=False))
         genes = genes.iloc[keep]

@@ -112,6 +112,15 @@ def _write_tsv(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(fh, sep="\t", index=False, lineterminator="\n", float_format="%.6g")
 
 
+def _genes_with_exons(cohort: Cohort) -> pd.DataFrame:
+    """Genes plus per-gene ``exon_starts`` / ``exon_ends`` lists (what ``write_gtf`` takes)."""
+    by_gene = cohort.exons.groupby("gene_id", sort=False)
+    starts = by_gene["start"].agg(list).reindex(cohort.genes["gene_id"])
+    ends = by_gene["end"].agg(list).reindex(cohort.genes["gene_id"])
+    return cohort.genes[list(GENE_COLUMNS)].assign(
+        exon_starts=starts.to_numpy(), exon_ends=ends.to_numpy())
+
+
 def _write_genotypes(cohort: Cohort, files: CohortFiles) -> None:
     from genotex.io.plink import write_plink
     from genotex.io.vcf import write_vcf
@@ -186,7 +195,7 @@ def write_cohort(cohort: Cohort, outdir: str | Path, *, progress: bool = True) -
 
     files = _layout(Path(outdir), cohort.config.tissue_ids, summarize(cohort))
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("annotation", lambda: write_gtf(files.genes_gtf, cohort.genes[list(GENE_COLUMNS)])),
+        ("annotation", lambda: write_gtf(files.genes_gtf, _genes_with_exons(cohort))),
         ("genotypes", lambda: _write_genotypes(cohort, files)),
         ("metadata", lambda: _write_metadata(cohort, files)),
     ]

@@ -8,7 +8,7 @@ broadinstitute/pyqtl ``qtl.norm.inverse_normal_transform`` (used by gtex-pipelin
 
 from __future__ import annotations
 
-from typing import Literal, overload
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,18 +32,6 @@ def _int_rows(m: NDArray[np.float64], nan_policy: str) -> NDArray[np.float64]:
     raise ValueError(f"nan_policy must be 'propagate' or 'omit', not {nan_policy!r}")
 
 
-@overload
-def inverse_normal_transform(
-    matrix: pd.DataFrame, *, nan_policy: Literal["propagate", "omit"] = ...
-) -> pd.DataFrame: ...
-@overload
-def inverse_normal_transform(
-    matrix: pd.Series, *, nan_policy: Literal["propagate", "omit"] = ...
-) -> pd.Series: ...
-@overload
-def inverse_normal_transform(
-    matrix: ArrayLike, *, nan_policy: Literal["propagate", "omit"] = ...
-) -> NDArray[np.float64]: ...
 def inverse_normal_transform(
     matrix: ArrayLike | pd.DataFrame | pd.Series,
     *,

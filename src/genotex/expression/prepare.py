@@ -108,7 +108,9 @@ def prepare_expression(
                                 sample_frac_threshold=sample_frac_threshold)
     method = normalization_method.lower()
     if method == "tmm":
-        return inverse_normal_transform(edger_cpm(counts).loc[mask])
+        cpm = pd.DataFrame(edger_cpm(counts.to_numpy()), index=counts.index,
+                           columns=counts.columns)
+        return inverse_normal_transform(cpm.loc[mask])
     if method == "qn":
         return inverse_normal_transform(normalize_quantiles(tpm.loc[mask]))
     raise ValueError(f"unsupported normalization_method {normalization_method!r}; "

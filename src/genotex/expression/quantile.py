@@ -8,8 +8,6 @@ Bolstad et al. (2003) Bioinformatics 19:185. Reproduces pyqtl ``qtl.norm.normali
 
 from __future__ import annotations
 
-from typing import overload
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
@@ -32,10 +30,6 @@ def _tie_medians(
     return np.repeat(med, lengths)
 
 
-@overload
-def normalize_quantiles(matrix: pd.DataFrame) -> pd.DataFrame: ...
-@overload
-def normalize_quantiles(matrix: ArrayLike) -> NDArray[np.float64]: ...
 def normalize_quantiles(matrix: ArrayLike | pd.DataFrame) -> pd.DataFrame | NDArray[np.float64]:
     """Give every column (sample) the same distribution: the mean of the sorted columns.
 

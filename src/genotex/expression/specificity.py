@@ -9,8 +9,6 @@ formulas as apcamargo/tspex ``tspex/core/specificity_functions.py``.
 
 from __future__ import annotations
 
-from typing import overload
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
@@ -32,10 +30,6 @@ def _matrix(x: ArrayLike | pd.DataFrame, *, log: bool) -> NDArray[np.float64]:
     return np.log1p(m) if log else m
 
 
-@overload
-def tau(median_tpm: pd.DataFrame, *, log: bool = ...) -> pd.Series: ...
-@overload
-def tau(median_tpm: ArrayLike, *, log: bool = ...) -> NDArray[np.float64]: ...
 def tau(
     median_tpm: ArrayLike | pd.DataFrame, *, log: bool = True
 ) -> pd.Series | NDArray[np.float64]:
@@ -154,7 +148,7 @@ def tissue_specific_genes(
     """
     if tissue not in median_tpm.columns:
         raise InputError(None, f"unknown tissue {tissue!r}", "use a column of median_tpm")
-    t = tau(median_tpm, log=log)
+    t = pd.Series(tau(median_tpm.to_numpy(), log=log), index=median_tpm.index, name="tau")
     values = median_tpm[tissue]
     is_max = values.to_numpy() >= median_tpm.to_numpy().max(axis=1)
     keep = (t.to_numpy() >= min_tau) & is_max & (values.to_numpy() >= min_tpm)

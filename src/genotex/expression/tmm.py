@@ -10,8 +10,6 @@ and ``cpm.DGEList(normalized.lib.sizes=TRUE)``; pyqtl ``qtl.norm.edger_calcnormf
 
 from __future__ import annotations
 
-from typing import overload
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
@@ -158,16 +156,6 @@ def tmm_norm_factors(
     return f / np.exp(np.mean(np.log(f)))
 
 
-@overload
-def edger_cpm(
-    counts: pd.DataFrame, norm_factors: ArrayLike | None = ..., *,
-    normalized_lib_sizes: bool = ...,
-) -> pd.DataFrame: ...
-@overload
-def edger_cpm(
-    counts: ArrayLike, norm_factors: ArrayLike | None = ..., *,
-    normalized_lib_sizes: bool = ...,
-) -> NDArray[np.float64]: ...
 def edger_cpm(
     counts: ArrayLike | pd.DataFrame,
     norm_factors: ArrayLike | None = None,

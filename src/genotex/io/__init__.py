@@ -16,6 +16,13 @@ from genotex.io.bed import PhenotypeBed, read_phenotype_bed, write_phenotype_bed
 from genotex.io.covariates import read_covariates, write_covariates
 from genotex.io.gct import read_gct, write_gct
 from genotex.io.genotypes import GenotypeChunk, GenotypeReader, open_genotypes
+from genotex.io.gtf import read_gene_annotation, write_gtf
+from genotex.io.leafcutter import (
+    read_leafcutter_counts,
+    read_leafcutter_numerators,
+    write_leafcutter_counts,
+    write_leafcutter_numerators,
+)
 from genotex.io.pgen import PgenWriter, write_pgen
 from genotex.io.plink import PlinkWriter, write_plink
 from genotex.io.vcf import write_vcf
@@ -29,12 +36,18 @@ __all__ = [
     "open_genotypes",
     "read_covariates",
     "read_gct",
+    "read_gene_annotation",
+    "read_leafcutter_counts",
+    "read_leafcutter_numerators",
     "read_phenotype_bed",
     "read_sample_attributes",
     "read_sample_participant_lookup",
     "read_subject_attributes",
     "write_covariates",
     "write_gct",
+    "write_gtf",
+    "write_leafcutter_counts",
+    "write_leafcutter_numerators",
     "write_pgen",
     "write_phenotype_bed",
     "write_plink",

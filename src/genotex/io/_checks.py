@@ -233,7 +233,8 @@ def check_numeric(
                     f"make every {what} a number (use NA or an empty cell only where missing "
                     "values are allowed)", line=None if first_line is None else first_line + i,
                 )
-            series = coerced.astype(np.float64)
+            series = coerced if pd.api.types.is_integer_dtype(coerced) else coerced.astype(
+                np.float64)
         elif not pd.api.types.is_integer_dtype(series):
             series = series.astype(np.float64)
         out[col] = series

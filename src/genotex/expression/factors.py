@@ -65,7 +65,7 @@ def _orient(u: NDArray[np.float64]) -> NDArray[np.float64]:
     idx = np.argmax(np.abs(u), axis=0)
     signs = np.sign(u[idx, np.arange(u.shape[1])])
     signs[signs == 0] = 1.0
-    return u * signs
+    return np.asarray(u * signs, dtype=np.float64)
 
 
 def _standardize_dosages(dosages: ArrayLike) -> NDArray[np.float64]:
@@ -80,7 +80,7 @@ def _standardize_dosages(dosages: ArrayLike) -> NDArray[np.float64]:
     g = np.where(np.isnan(g), mean[:, None], g)
     poly = (p > 0) & (p < 1) & (g.std(axis=1) > 0)
     g, p = g[poly], p[poly]
-    return (g - 2 * p[:, None]) / np.sqrt(2 * p * (1 - p))[:, None]
+    return np.asarray((g - 2 * p[:, None]) / np.sqrt(2 * p * (1 - p))[:, None], dtype=np.float64)
 
 
 def genotype_pcs(dosages: ArrayLike, *, n_pcs: int = 5) -> PCAResult:
@@ -166,7 +166,7 @@ def ld_prune(
                 later = np.arange(idx.size) > i
                 alive &= ~(later & (r2[i] > r2_threshold))
         keep[idx[~alive]] = False
-    return keep
+    return np.asarray(keep, dtype=np.bool_)
 
 
 def hidden_factor_count(n_samples: int) -> int:
@@ -195,12 +195,12 @@ def _features(expression: ArrayLike, *, scale: bool) -> NDArray[np.float64]:
     if scale:
         sd = x.std(axis=0, ddof=1)
         x = x[:, sd > 0] / sd[sd > 0]
-    return x
+    return np.asarray(x, dtype=np.float64)
 
 
 def _pve(x: NDArray[np.float64]) -> NDArray[np.float64]:
     s2 = np.linalg.svd(x, compute_uv=False) ** 2
-    return s2 / s2.sum()
+    return np.asarray(s2 / s2.sum(), dtype=np.float64)
 
 
 def buja_eyuboglu_count(

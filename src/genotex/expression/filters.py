@@ -71,4 +71,6 @@ def expressed_genes_mask(
         raise InputError(None, f"TPM shape {t.shape} and read-count shape {c.shape} differ",
                          "pass two genes × samples matrices over the same genes and samples")
     need = sample_frac_threshold * t.shape[1]
-    return ((t >= tpm_threshold).sum(axis=1) >= need) & ((c >= count_threshold).sum(axis=1) >= need)
+    enough_tpm = (t >= tpm_threshold).sum(axis=1) >= need
+    enough_reads = (c >= count_threshold).sum(axis=1) >= need
+    return np.asarray(enough_tpm & enough_reads, dtype=np.bool_)

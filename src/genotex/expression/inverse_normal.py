@@ -23,12 +23,12 @@ def _int_rows(m: NDArray[np.float64], nan_policy: str) -> NDArray[np.float64]:
     if nan_policy == "propagate":
         # scipy rankdata(nan_policy="propagate"): a row holding a NaN becomes all NaN
         r = rankdata(m, axis=1)
-        return ndtri(r / (m.shape[1] + 1))
+        return np.asarray(ndtri(r / (m.shape[1] + 1)), dtype=np.float64)
     if nan_policy == "omit":
         r = rankdata(m, axis=1, nan_policy="omit")
         n_obs = np.sum(~np.isnan(m), axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return ndtri(r / (n_obs + 1))
+            return np.asarray(ndtri(r / (n_obs + 1)), dtype=np.float64)
     raise ValueError(f"nan_policy must be 'propagate' or 'omit', not {nan_policy!r}")
 
 

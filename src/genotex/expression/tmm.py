@@ -153,7 +153,7 @@ def tmm_norm_factors(
                     do_weighting=do_weighting, a_cutoff=a_cutoff)
         for i in range(n_samples)
     ])
-    return f / np.exp(np.mean(np.log(f)))
+    return np.asarray(f / np.exp(np.mean(np.log(f))), dtype=np.float64)
 
 
 def edger_cpm(

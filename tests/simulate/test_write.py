@@ -95,3 +95,21 @@ def test_write_cohort__files_read_back(tiny_files: CohortFiles) -> None:
         row = fh.readline().split()
     assert first[0] == "chrom" and first[1:] == list(tpm.columns)
     assert ":clu_" in row[0] and "/" in row[1]
+
+
+def test_write_cohort__bcftools_and_plink2_read_the_genotypes(tiny_files: CohortFiles,
+                                                              tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("bcftools") is None or shutil.which("plink2") is None:
+        pytest.skip("bcftools / plink2 not on PATH (apt-get install bcftools plink2)")
+    n_vcf = subprocess.run(["bcftools", "view", "-H", "-r", "chr22", str(tiny_files.vcf)],
+                           check=True, capture_output=True, text=True).stdout.count("\n")
+    assert n_vcf == 300  # the .tbi index answers region queries
+    out = tmp_path / "freq"
+    subprocess.run(["plink2", "--bfile", str(tiny_files.plink_prefix), "--freq", "--out",
+                    str(out)], check=True, capture_output=True)
+    freq = pd.read_csv(f"{out}.afreq", sep="\t")
+    maf = np.minimum(freq["ALT_FREQS"], 1 - freq["ALT_FREQS"])
+    assert len(freq) == 300 and maf.min() >= 0.01

@@ -125,8 +125,9 @@ def simulate_tissue_splicing(
         reads = gen.poisson(JUNCTION_FRACTION * gene_counts.loc[gid].to_numpy(dtype=float))
         w = np.exp(log_w[idx] - log_w[idx].max(axis=0))
         alpha = CONCENTRATION * w / w.sum(axis=0)
-        p = np.column_stack([gen.dirichlet(alpha[:, j]) for j in range(n_s)])
-        counts = np.column_stack([gen.multinomial(reads[j], p[:, j]) for j in range(n_s)])
+        g = gen.standard_gamma(alpha)  # Dirichlet draws, one column per sample
+        p = g / g.sum(axis=0, keepdims=True)
+        counts = gen.multinomial(reads, p.T).T
         num[idx] = counts
         den[idx] = counts.sum(axis=0)
     return num, den

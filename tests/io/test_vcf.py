@@ -125,3 +125,19 @@ def test_read_vcf__geuvadis_chr22(geuvadis_dir: Path) -> None:
 def test_read_vcf__geuvadis_chr22_variant_count(geuvadis_dir: Path) -> None:
     with open_genotypes(geuvadis_dir / "genotypes.chr22.vcf.gz") as reader:
         assert len(reader.variants) == 85_485
+
+
+def test_read_bcf__same_as_vcf(tmp_path: Path) -> None:
+    if shutil.which("bcftools") is None:
+        pytest.skip("bcftools is not installed")
+    geno = make_geno()
+    write_vcf(tmp_path / "g.vcf.gz", geno.variants, geno.samples, geno.haplotypes)
+    subprocess.run(["bcftools", "view", "-Ob", "-o", str(tmp_path / "g.bcf"),
+                    str(tmp_path / "g.vcf.gz")], check=True, capture_output=True)
+    subprocess.run(["bcftools", "index", str(tmp_path / "g.bcf")], check=True)
+    samples = geno.samples[::-1]
+    with open_genotypes(tmp_path / "g.bcf", samples=samples) as reader:
+        got = np.concatenate([c.dosages for c in reader.iter_chunks(10)])
+        assert len(reader.variants) == len(geno.variants)
+        assert reader.read_region("chr2", 50, 57).variants["pos"].tolist() == [50, 57]
+    np.testing.assert_array_equal(got, geno.expected[:, ::-1])

@@ -109,7 +109,7 @@ class PlinkReader(IndexedReader):
         return np.ascontiguousarray(values.T)
 
     def close(self) -> None:
-        self._bed.__del__()
+        self._bed.__exit__(None, None, None)
 
 
 def encode_bed_rows(genotypes: np.ndarray) -> bytes:

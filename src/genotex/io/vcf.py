@@ -61,7 +61,8 @@ class VcfReader:
         order = np.sort(idx)
         subset = [file_samples[i] for i in order] if samples is not None else None
         # cyvcf2 returns the subset in file order; permute back to the requested order
-        self._perm = np.searchsorted(order, idx)
+        perm = np.searchsorted(order, idx)
+        self._perm = None if np.array_equal(perm, np.arange(len(perm))) else perm
         self._vcf = cyvcf2.VCF(str(path), samples=subset, lazy=True, threads=1)
         self._variants: pd.DataFrame | None = None
 
@@ -97,7 +98,7 @@ class VcfReader:
             vcf.close()
             check_chrom_naming(cols["chrom"], self.path)
             check_sorted(np.array(cols["chrom"], dtype=object), np.array(cols["pos"]),
-                         self.path, what="variants", first_line=self._header_lines + 1)
+                         self.path, what="variants", first_line=self._line(0))
             self._variants = variant_frame(cols["id"], cols["chrom"], cols["pos"], cols["ref"],
                                            cols["alt"])
         return self._variants
@@ -131,7 +132,7 @@ class VcfReader:
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = (alt * (2.0 / ploidy)).astype(np.float32)
             out[missing | (ploidy == 0)] = np.nan
-        return out[self._perm]
+        return out if self._perm is None else out[self._perm]
 
     def _records(self, region: str | None) -> Iterator[Any]:
         if region is None:

@@ -1,0 +1,1 @@
+"""One router per GTEx API v2 resource group."""

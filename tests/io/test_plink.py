@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from genotex.errors import InputError
@@ -97,3 +98,16 @@ def test_read_plink__matches_vcf_after_plink2_make_bed(tmp_path: Path) -> None:
         np.testing.assert_array_equal(d, geno.expected)
         assert r.variants["chrom"].tolist() == geno.variants["chrom"].tolist()
         r.close()
+
+
+def test_read_plink__committed_plink2_filesets_match_vcf() -> None:
+    ref = Path(__file__).resolve().parents[1] / "data" / "io" / "plink2"
+    with open_genotypes(ref / "input.vcf") as vcf:
+        expected = next(vcf.iter_chunks(100))
+    for name in ("from_vcf.bed", "from_vcf.pgen"):
+        with open_genotypes(ref / name) as reader:
+            got = next(reader.iter_chunks(100))
+            assert reader.samples == [f"GTEX-{i:04X}" for i in range(6)]
+        pd.testing.assert_frame_equal(got.variants, expected.variants)
+        np.testing.assert_array_equal(got.dosages, expected.dosages)
+    assert np.isnan(expected.dosages).sum() > 0

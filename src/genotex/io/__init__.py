@@ -4,6 +4,7 @@ Readers return schema-named frames/arrays (see :mod:`genotex.schema`) and raise
 :class:`genotex.errors.InputError` naming the file, the line when known, and the fix.
 """
 
+from genotex.io._checks import check_chrom_naming_matches
 from genotex.io.attributes import (
     read_sample_attributes,
     read_sample_participant_lookup,
@@ -33,6 +34,7 @@ __all__ = [
     "PgenWriter",
     "PhenotypeBed",
     "PlinkWriter",
+    "check_chrom_naming_matches",
     "open_genotypes",
     "read_covariates",
     "read_gct",

@@ -299,3 +299,22 @@ def tabix_index(path: PathLike, *, preset: str | None = None, seq_col: int = 0,
     else:
         pysam.tabix_index(str(path), seq_col=seq_col, start_col=start_col, end_col=end_col,
                           zerobased=zerobased, meta_char="#", force=True, keep_original=True)
+
+
+def check_chrom_naming_matches(
+    chroms: Iterable[str], path: PathLike | None, reference_chroms: Iterable[str],
+    reference_path: PathLike | None,
+) -> None:
+    """Raise when ``chroms`` (from ``path``) and ``reference_chroms`` use different naming.
+
+    The message names the other file and the naming it uses, e.g. a BED with ``22`` against a
+    VCF with ``chr22``.
+
+    >>> check_chrom_naming_matches(["chr22"], "p.bed.gz", ["chr22"], "g.vcf.gz")
+    >>> check_chrom_naming_matches(["chr22"], "p.bed.gz", ["22"], "g.bed")
+    Traceback (most recent call last):
+    ...
+    genotex.errors.InputError: p.bed.gz: chromosome 'chr22' has the 'chr' prefix but g.bed uses '22' naming; fix: rename chromosomes to '22' style in one of the two files
+    """  # noqa: E501
+    expected = chrom_style(reference_chroms) or "chr"
+    check_chrom_naming(chroms, path, expected=expected, other_path=reference_path)

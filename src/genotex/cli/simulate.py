@@ -1,4 +1,4 @@
-"""The ``genotex`` command line: one subcommand per stage, each a thin call into the library."""
+"""``genotex simulate``: write the simulated GTEx-like cohort."""
 
 from __future__ import annotations
 
@@ -6,30 +6,12 @@ from pathlib import Path
 
 import click
 
-from genotex import __version__
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="genotex")
-def main() -> None:
-    """genotex: a self-hostable GTEx — expression atlas, eQTL/sQTL mapping, colocalization.
-
-    \b
-    Data flows one way:
-      inputs (GCT, VCF/PLINK, GTF)  →  pipeline  →  release store  →  API + portal
-
-    \b
-    Start here:
-      genotex demo                  simulate a GTEx-like cohort, run everything, serve it
-      genotex simulate OUT          write the simulated cohort's input files to OUT
-    """
-
 
 def _csv(value: str | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
 
 
-@main.command()
+@click.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=None, show_default="20240101",
               help="Random seed; the same options and seed give byte-identical files.")
@@ -101,6 +83,3 @@ def simulate(
                f"{summary['sqtls']} with a planted sQTL")
     click.echo(f"  truth: {files.truth_eqtls.parent}")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from genotex.errors import InputError
 
-PathLike = str | os.PathLike[str]
+PathLike = str | Path
 
 #: PLINK numeric chromosome codes and their GRCh38 ``chr`` names.
 PLINK_CHROM_CODES = {
@@ -134,8 +133,7 @@ def chrom_style(chroms: Iterable[str]) -> str | None:
 
 def check_chrom_naming(
     chroms: Iterable[str], path: PathLike | None, *,
-    expected: str = "chr", other_path: PathLike | None = None, line_of: Callable[[str], int | None]
-    | None = None,
+    expected: str = "chr", other_path: PathLike | None = None, line: int | None = None,
 ) -> None:
     """Raise when chromosome names do not follow ``expected`` naming (``chr1`` vs ``1``).
 
@@ -154,7 +152,6 @@ def check_chrom_naming(
         if has_chr == (expected == "chr"):
             continue
         who = f"{other_path} uses" if other_path is not None else "genotex (GRCh38, GTEx) uses"
-        line = line_of(chrom) if line_of is not None else None
         if expected == "chr":
             raise InputError(
                 path,
@@ -280,16 +277,16 @@ def open_bgzf_for_writing(path: PathLike) -> Iterator[IO[str]]:
     from pysam.libcbgzf import BGZFile
 
     p = ensure_parent(path)
-    bgz = BGZFile(str(p), "wb")
+    bgz: Any = BGZFile(str(p), "wb", index=None)
     try:
-        fh = io.TextIOWrapper(bgz, encoding="utf-8", newline="\n", write_through=False)  # type: ignore[arg-type]
+        fh = io.TextIOWrapper(bgz, encoding="utf-8", newline="\n", write_through=False)
         yield fh
         fh.flush()
     finally:
         bgz.close()
 
 
-def tabix_index(path: PathLike, *, preset: str | None = None, seq_col: int = 0,
+def tabix_index(path: PathLike, *, preset: Literal["vcf", "bed"] | None = None, seq_col: int = 0,
                 start_col: int = 1, end_col: int = 2, zerobased: bool = False) -> None:
     """Build the .tbi index of a BGZF file in place."""
     import pysam

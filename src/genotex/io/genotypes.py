@@ -83,7 +83,7 @@ class GenotypeReader(Protocol):
                  tb: TracebackType | None) -> None: ...
 
 
-def variant_ids(ids: Sequence[str], chrom: Sequence[str], pos: Sequence[int],
+def variant_ids(ids: Sequence[str], chrom: Sequence[str], pos: Sequence[int] | np.ndarray,
                 ref: Sequence[str], alt: Sequence[str]) -> list[str]:
     """The file's IDs where GTEx-style, else ``chr_pos_ref_alt_b38``.
 

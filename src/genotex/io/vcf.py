@@ -169,7 +169,7 @@ class VcfReader:
             self._check_biallelic(rec, i)
             chrom, pos = rec.CHROM, rec.POS
             if last is None or chrom != last[0]:
-                check_chrom_naming([chrom], self.path, line_of=lambda _c, i=i: self._line(i))
+                check_chrom_naming([chrom], self.path, line=self._line(i))
                 if chrom in seen:
                     raise InputError(
                         self.path, f"variants of chromosome {chrom!r} are not contiguous",
@@ -340,7 +340,13 @@ def write_vcf(
             gt = _gt_strings(None if haplotypes is None else haplotypes[a:b],
                              None if genotypes is None else genotypes[a:b], phased)
             ds = None if dosages is None else _ds_strings(dosages[a:b])
-            cells = gt if ds is None else (ds if gt is None else gt + ":" + ds)
+            if gt is not None and ds is not None:
+                cells = gt + ":" + ds
+            elif gt is not None:
+                cells = gt
+            else:
+                assert ds is not None  # fmt is never empty
+                cells = ds
             fixed = frame.iloc[a:b]
             lines = [
                 f"{c}\t{p}\t{i}\t{r}\t{al}\t.\tPASS\t.\t{':'.join(fmt)}\t"

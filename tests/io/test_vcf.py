@@ -121,7 +121,6 @@ def test_read_vcf__geuvadis_chr22(geuvadis_dir: Path) -> None:
         assert len(region.variants) == 318
 
 
-@pytest.mark.slow
 def test_read_vcf__geuvadis_chr22_variant_count(geuvadis_dir: Path) -> None:
     with open_genotypes(geuvadis_dir / "genotypes.chr22.vcf.gz") as reader:
         assert len(reader.variants) == 85_485
@@ -141,3 +140,15 @@ def test_read_bcf__same_as_vcf(tmp_path: Path) -> None:
         assert len(reader.variants) == len(geno.variants)
         assert reader.read_region("chr2", 50, 57).variants["pos"].tolist() == [50, 57]
     np.testing.assert_array_equal(got, geno.expected[:, ::-1])
+
+
+def test_read_vcf__geuvadis_samples_match_bed_and_covariates(geuvadis_dir: Path) -> None:
+    from genotex.io import read_covariates, read_phenotype_bed
+
+    with open_genotypes(geuvadis_dir / "genotypes.chr22.vcf.gz") as reader:
+        samples = reader.samples
+    bed = read_phenotype_bed(geuvadis_dir / "genes.50percent.chr22.bed.gz")
+    assert list(bed.values.columns) == samples
+    cov = read_covariates(geuvadis_dir / "genes.covariates.pc50.txt.gz", samples=samples)
+    assert cov.shape == (358, 53)
+    assert list(cov.index) == samples

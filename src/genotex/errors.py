@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -43,3 +45,25 @@ class InputError(GenotexError, ValueError):
         if self.fix:
             message += f"; fix: {self.fix}"
         return " ".join(message.split("\n"))
+
+
+@contextmanager
+def blame(path: str | Path) -> Iterator[None]:
+    """Name ``path`` in any :class:`InputError` raised inside that does not name a file yet.
+
+    Kernels see arrays, not files; the pipeline step that read the arrays wraps the kernel
+    call so the user still learns which file is at fault.
+
+    >>> try:
+    ...     with blame("Lung.gene_tpm.gct.gz"):
+    ...         raise InputError(None, "NaN in row 3", "drop the row")
+    ... except InputError as err:
+    ...     print(err)
+    Lung.gene_tpm.gct.gz: NaN in row 3; fix: drop the row
+    """
+    try:
+        yield
+    except InputError as err:
+        if err.path is not None:
+            raise
+        raise InputError(path, err.problem, err.fix, line=err.line) from err

@@ -8,10 +8,23 @@ from __future__ import annotations
 import click
 
 from genotex import __version__
+from genotex.cli.expression import expression, genotypes
 from genotex.cli.simulate import simulate
+from genotex.errors import GenotexError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Main(click.Group):
+    """The top-level group: a :class:`~genotex.errors.GenotexError` becomes one line, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GenotexError as err:
+            raise click.ClickException(str(err)) from None
+
+
+@click.group(cls=_Main,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="genotex")
 def main() -> None:
     """genotex: a self-hostable GTEx — expression atlas, eQTL/sQTL mapping, colocalization.
@@ -28,5 +41,7 @@ def main() -> None:
 
 
 main.add_command(simulate)
+main.add_command(genotypes)
+main.add_command(expression)
 
 __all__ = ["main"]

@@ -79,6 +79,7 @@ def map_cis_independent(
     perm_ix: ArrayLike | None = None,
     maf_threshold: float = 0.0,
     dtype: type = np.float64,
+    signif_threshold: float | None = None,
 ) -> CisIndependentResult:
     """Forward–backward search for independent signals of each significant phenotype.
 
@@ -104,6 +105,10 @@ def map_cis_independent(
         does. Variants that the conditioning set explains completely (the conditioning
         variants themselves and exact duplicates) are left out of each scan; tensorQTL keeps
         their rounding-noise residuals, which can win single permutations there.
+    signif_threshold
+        The genome-wide ``pval_beta`` cut-off; default ``max(pval_beta)`` over the significant
+        rows of ``cis_result``. Pass it when ``cis_result`` holds only part of the phenotypes
+        (a pipeline working window by window).
 
     References
     ----------
@@ -116,7 +121,8 @@ def map_cis_independent(
     sig = np.flatnonzero(q <= fdr)
     if sig.size == 0:
         raise ValueError(f"no significant phenotypes at FDR <= {fdr}")
-    threshold = float(np.max(cis_result.pval_beta[sig]))
+    threshold = (float(np.max(cis_result.pval_beta[sig])) if signif_threshold is None
+                 else float(signif_threshold))
     perm = (permutation_indices(y.shape[1], n_perm, seed=seed) if perm_ix is None
             else np.asarray(perm_ix, dtype=np.int64))
     rows: list[dict[str, float]] = []

@@ -9,6 +9,7 @@ import click
 
 from genotex import __version__
 from genotex.cli.expression import expression, genotypes
+from genotex.cli.serve import demo, serve_command, store
 from genotex.cli.simulate import simulate
 from genotex.errors import GenotexError
 
@@ -43,5 +44,8 @@ def main() -> None:
 main.add_command(simulate)
 main.add_command(genotypes)
 main.add_command(expression)
+main.add_command(store)
+main.add_command(demo)
+main.add_command(serve_command)
 
 __all__ = ["main"]

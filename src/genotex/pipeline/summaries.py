@@ -74,6 +74,18 @@ def _median_long(median: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _specificity(median: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tau per gene and TSI/z-score per gene and tissue; NaN with a single tissue."""
+    long_spec = _median_long(median)
+    if median.shape[1] < 2:
+        long_spec["tsi"] = long_spec["zscore"] = np.nan
+        return pd.DataFrame({"gene_id": median.index, "tau": np.nan}), long_spec
+    long_spec["tsi"] = _median_long(tsi(median))["median_tpm"].to_numpy()
+    long_spec["zscore"] = _median_long(zscore_specificity(median))["median_tpm"].to_numpy()
+    tau_values = np.asarray(tau(median.to_numpy()), dtype=np.float64)
+    return pd.DataFrame({"gene_id": median.index, "tau": tau_values}), long_spec
+
+
 def summarize_expression(
     *,
     tpm_gcts: Mapping[str, PathLike],
@@ -106,11 +118,7 @@ def summarize_expression(
     by_sex_long = (by_sex.rename_axis(index="gene_id").stack(["tissue", "sex"])
                    .rename("median_tpm").reset_index().rename(columns={"tissue": "tissue_id"}))
     top = top_expressed_genes(median, n=top_n).rename(columns={"tissue": "tissue_id"})
-    specific = pd.DataFrame({"gene_id": median.index,
-                             "tau": np.asarray(tau(median.to_numpy()), dtype=np.float64)})
-    long_spec = _median_long(median)
-    long_spec["tsi"] = _median_long(tsi(median))["median_tpm"].to_numpy()
-    long_spec["zscore"] = _median_long(zscore_specificity(median))["median_tpm"].to_numpy()
+    specific, long_spec = _specificity(median)
     out = Path(output_dir)
     with staged_outputs(out) as stage:
         _write_parquet(_median_long(median), stage / "median_tpm.parquet")

@@ -1,0 +1,125 @@
+"""``genotex demo``, ``genotex serve`` and ``genotex store …``: build releases and serve them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from genotex.config import Settings
+
+_DIR = click.Path(file_okay=False, path_type=Path)
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _serve(releases: Path, dataset_id: str | None, host: str, port: int) -> None:
+    import uvicorn
+
+    from genotex.api.app import create_app
+    from genotex.store.queries import Store
+
+    store = Store.open(releases, dataset_id)
+    click.echo(f"serving {store.path.name} on http://{host}:{port}/  "
+               f"(API: http://{host}:{port}/api/v2/, docs: http://{host}:{port}/docs)  "
+               "— Ctrl+C stops")
+    uvicorn.run(create_app(Settings(host=host, port=port), store=store), host=host, port=port,
+                log_level="warning")
+
+
+@click.command()
+@click.option("--data-dir", type=_DIR, default=None,
+              help="Where the cohort, pipeline outputs and release go "
+              "[default: $GENOTEX_DATA_DIR or ./genotex-data].")
+@click.option("--seed", type=int, default=None, help="Simulator seed (default: Settings.seed).")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the release on --host:--port when the pipeline is done.")
+@click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [default: 8000].")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def demo(data_dir: Path | None, seed: int | None, serve: bool, host: str | None,
+         port: int | None, quiet: bool) -> None:
+    """Simulate a GTEx-like cohort, run the pipeline, build a release and serve it.
+
+    \b
+    Stages (each written atomically under --data-dir):
+      cohort/      the simulated input files (GCT, VCF, PLINK, GTF, GTEx attribute tables)
+      pipeline/    genotype PCs; per tissue the QTL-ready expression BED and covariates;
+                   tissue summaries (median TPM, per-sample TPM, top genes, tau)
+      releases/    the release store (Parquet + DuckDB catalogue + manifest)
+    then serves the GTEx-API-v2-compatible API on http://127.0.0.1:8000/api/v2/.
+    """
+    from genotex.pipeline.demo import run_demo
+    from genotex.simulate import SimulationConfig
+
+    settings = Settings()
+    root = data_dir or settings.data_dir
+    config = SimulationConfig(seed=settings.seed if seed is None else seed)
+    result = run_demo(root, config=config, progress=not quiet, echo=click.echo)
+    click.echo(f"release ready: {result.release_dir} ({len(result.tissues)} tissues)")
+    if serve:
+        _serve(result.releases_root, None, host or settings.host, port or settings.port)
+
+
+@click.command("serve")
+@click.option("--releases", type=_DIR, default=None,
+              help="Folder of releases [default: $GENOTEX_DATA_DIR/releases].")
+@click.option("--dataset-id", default=None, help="Release to serve [default: CURRENT].")
+@click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [default: 8000].")
+def serve_command(releases: Path | None, dataset_id: str | None, host: str | None,
+                  port: int | None) -> None:
+    """Serve a release: the GTEx Portal API v2 under /api/v2/, OpenAPI docs at /docs."""
+    settings = Settings()
+    _serve(releases or settings.data_dir / "releases", dataset_id, host or settings.host,
+           port or settings.port)
+
+
+@click.group()
+def store() -> None:
+    """Build, list and verify releases (folders of Parquet + manifest + DuckDB catalogue).
+
+    \b
+    A release is plain Parquet; query it without genotex, e.g.
+      duckdb -c "select * from 'releases/genotex_demo_v1/median_expression/*.parquet' limit 5"
+    """
+
+
+@store.command("build")
+@click.argument("releases", type=_DIR)
+@click.option("--dataset-id", required=True, help="Release name, e.g. genotex_demo_v1.")
+@click.option("--annotation", type=_FILE, required=True, help="Gene GTF (or gene TSV).")
+@click.option("--genotypes", type=click.Path(path_type=Path), required=True,
+              help="VCF/BCF/PLINK of the donors (variants table and genotyped donors).")
+@click.option("--samples", type=_FILE, required=True, help="GTEx SampleAttributesDS table.")
+@click.option("--subjects", type=_FILE, required=True, help="GTEx SubjectPhenotypesDS table.")
+@click.option("--summaries", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              required=True, help="Output folder of 'genotex expression summarize'.")
+def store_build(releases: Path, dataset_id: str, annotation: Path, genotypes: Path,
+                samples: Path, subjects: Path, summaries: Path) -> None:
+    """Assemble a release from a cohort's files and the pipeline's outputs (atomic)."""
+    from genotex.pipeline.release import ReleaseInputs, build_cohort_release
+
+    inputs = ReleaseInputs(annotation=annotation, genotypes=genotypes, sample_attributes=samples,
+                           subject_attributes=subjects, summaries_dir=summaries)
+    click.echo(f"built {build_cohort_release(inputs, root=releases, dataset_id=dataset_id)}")
+
+
+@store.command("list")
+@click.argument("releases", type=_DIR)
+def store_list(releases: Path) -> None:
+    """List the releases under RELEASES (* marks CURRENT)."""
+    from genotex.store.layout import current_release, list_releases
+
+    current = current_release(releases)
+    for name in list_releases(releases):
+        click.echo(f"{'*' if name == current else ' '} {name}")
+
+
+@store.command("verify")
+@click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def store_verify(release: Path) -> None:
+    """Check every file of RELEASE against the checksums in its manifest."""
+    from genotex.store.manifest import verify_release
+
+    verify_release(release)
+    click.echo(f"{release}: all checksums match")

@@ -47,5 +47,6 @@ main.add_command(expression)
 main.add_command(store)
 main.add_command(demo)
 main.add_command(serve_command)
+main.add_command(__import__("genotex.cli.qtl", fromlist=["qtl"]).qtl)
 
 __all__ = ["main"]

@@ -23,7 +23,7 @@ The number of permutations defaults to 1,000, the number GTEx v8 ran with FastQT
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
@@ -68,7 +69,6 @@ __all__ = [
 ]
 
 PathLike = str | Path
-Progress = Callable[[Iterable[Any]], Iterator[Any]] | None
 
 #: Columns of the permutation table (tensorQTL ``map_cis`` + ``calculate_qvalues``) and dtypes.
 EGENE_DTYPES: dict[str, Any] = {
@@ -89,8 +89,19 @@ def nominal_pairs_path(output_dir: PathLike, prefix: str, chrom: str) -> Path:
     return Path(output_dir) / f"{prefix}.cis_qtl_pairs.{chrom}.parquet"
 
 
-def _iterate(progress: Progress, items: Iterable[Any]) -> Iterable[Any]:
-    return items if progress is None else progress(items)
+def _bar(total: int, progress: bool) -> Any:
+    """A tqdm bar over phenotypes (disabled unless ``progress``)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=" phenotypes", disable=not progress, leave=False,
+                dynamic_ncols=True)
+
+
+def _iterate(bar: Any, chrom: str, batches: Iterable[WindowBatch]) -> Iterator[WindowBatch]:
+    bar.set_description(chrom)
+    for batch in batches:
+        yield batch
+        bar.update(batch.phenotypes.size)
 
 
 def _residualizer(inputs: CisInputs, dtype: type) -> Residualizer:
@@ -152,7 +163,7 @@ def cis_nominal(
     chunk_variants: int = 20_000,
     dtype: type = np.float64,
     force: bool = False,
-    progress: Progress = None,
+    progress: bool = False,
 ) -> CisNominalOutputs:
     """All cis (phenotype, variant) pairs, written per chromosome as tensorQTL does.
 
@@ -175,7 +186,7 @@ def cis_nominal(
     dtype
         Precision of the regression (``np.float32`` is tensorQTL's and faster).
     progress
-        Wraps the per-chromosome batch iterator (e.g. ``tqdm``); ``None`` for none.
+        Show a tqdm bar over phenotypes.
     """
     inputs = load_cis_inputs(phenotype_bed=phenotype_bed, genotypes=genotypes,
                              covariates=covariates)
@@ -185,20 +196,21 @@ def cis_nominal(
     files: dict[str, Path] = {}
     skipped: list[str] = []
     n_pheno = n_pairs = 0
-    with inputs.open_genotypes() as reader:
+    with inputs.open_genotypes() as reader, _bar(len(inputs.positions), progress) as bar:
         for chrom in inputs.chromosomes:
             final = nominal_pairs_path(output_dir, prefix, chrom)
             files[chrom] = final
             if final.is_file() and not force:
                 skipped.append(chrom)
-                meta = pq.ParquetFile(final).metadata
-                n_pairs += meta.num_rows
+                done = pq.read_table(final, columns=["phenotype_id"])
+                n_pairs += done.num_rows
+                n_pheno += len(pa.compute.unique(done["phenotype_id"]))
                 continue
             with (staged_outputs(output_dir) as stage,
                   pq.ParquetWriter(stage / final.name, schema) as writer):
                 batches = iter_window_batches(reader, inputs, chrom, window=window,
                                               chunk_variants=chunk_variants)
-                for batch in _iterate(progress, batches):
+                for batch in _iterate(bar, chrom, batches):
                     table, n = _nominal_batch_table(inputs, batch, residualizer,
                                                     maf_threshold, schema)
                     writer.write_table(table)
@@ -291,7 +303,7 @@ def cis_permutations(
     qvalue_lambda: float | None = None,
     chunk_variants: int = 20_000,
     dtype: type = np.float64,
-    progress: Progress = None,
+    progress: bool = False,
 ) -> CisPermutationOutputs:
     """Permutation pass, q-values and nominal thresholds: ``<prefix>.cis_qtl.txt.gz``.
 
@@ -316,11 +328,11 @@ def cis_permutations(
     residualizer = _residualizer(inputs, dtype)
     perm = permutation_indices(len(inputs.samples), n_perm, seed=seed)
     frames: list[pd.DataFrame] = []
-    with inputs.open_genotypes() as reader:
+    with inputs.open_genotypes() as reader, _bar(len(inputs.positions), progress) as bar:
         for chrom in inputs.chromosomes:
             batches = iter_window_batches(reader, inputs, chrom, window=window,
                                           chunk_variants=chunk_variants, groups=labels)
-            for batch in _iterate(progress, batches):
+            for batch in _iterate(bar, chrom, batches):
                 res = map_cis_permutations(
                     batch.dosages, inputs.values[batch.phenotypes], batch.windows,
                     residualizer, perm_ix=perm, maf_threshold=maf_threshold,
@@ -482,7 +494,7 @@ def cis_independent(
     fdr: float = 0.05,
     chunk_variants: int = 20_000,
     dtype: type = np.float64,
-    progress: Progress = None,
+    progress: bool = False,
 ) -> CisIndependentOutputs:
     """Forward–backward conditional search for every eGene: ``<prefix>.cis_independent_qtl``.
 
@@ -505,11 +517,11 @@ def cis_independent(
     perm = permutation_indices(len(inputs.samples), n_perm, seed=seed)
     dof = Residualizer(inputs.covariates).dof
     frames: list[pd.DataFrame] = []
-    with inputs.open_genotypes() as reader:
+    with inputs.open_genotypes() as reader, _bar(int(only.sum()), progress) as bar:
         for chrom in inputs.chromosomes:
             batches = iter_window_batches(reader, inputs, chrom, window=window,
                                           chunk_variants=chunk_variants, only=only)
-            for batch in _iterate(progress, batches):
+            for batch in _iterate(bar, chrom, batches):
                 cis, qv = _permutation_rows(egenes, batch, ids[batch.phenotypes], dof, n_perm)
                 res = map_cis_independent(
                     batch.dosages, inputs.values[batch.phenotypes], batch.windows,

@@ -82,7 +82,7 @@ def brent_fmin(
             u = x + d
             if u - a < t2 or b - u < t2:
                 d = tol1 if x < xm else -tol1
-        if abs(d) >= tol1:
+        if abs(d) >= tol1:  # noqa: SIM108 (kept as in R's optimize.c)
             u = x + d
         else:
             u = x + tol1 if d > 0.0 else x - tol1
@@ -101,7 +101,7 @@ def brent_fmin(
                 b = u
             if fu <= fw or w == x:
                 v, fv, w, fw = w, fw, u, fu
-            elif fu <= fv or v == x or v == w:
+            elif fu <= fv or v == x or v == w:  # noqa: SIM109
                 v, fv = u, fu
 
 

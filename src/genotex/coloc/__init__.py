@@ -13,13 +13,25 @@ from genotex.coloc.abf import (
     logsum,
     sdy_est,
 )
+from genotex.coloc.susie_coloc import (
+    ColocSusieResult,
+    coloc_bf_bf,
+    coloc_susie,
+    logbf_to_pp,
+    susie_credible_sets,
+)
 
 __all__ = [
     "ColocResult",
+    "ColocSusieResult",
     "coloc_abf",
+    "coloc_bf_bf",
+    "coloc_susie",
     "combine_abf",
     "finemap_abf",
+    "logbf_to_pp",
     "logdiff",
     "logsum",
     "sdy_est",
+    "susie_credible_sets",
 ]

@@ -13,6 +13,15 @@ from genotex.coloc.abf import (
     logsum,
     sdy_est,
 )
+from genotex.coloc.harmonize import (
+    BuildReport,
+    Chain,
+    HarmonizeResult,
+    detect_build,
+    harmonize_gwas,
+    liftover,
+    parse_chain,
+)
 from genotex.coloc.susie_coloc import (
     ColocSusieResult,
     coloc_bf_bf,
@@ -22,16 +31,23 @@ from genotex.coloc.susie_coloc import (
 )
 
 __all__ = [
+    "BuildReport",
+    "Chain",
     "ColocResult",
     "ColocSusieResult",
+    "HarmonizeResult",
     "coloc_abf",
     "coloc_bf_bf",
     "coloc_susie",
     "combine_abf",
+    "detect_build",
     "finemap_abf",
+    "harmonize_gwas",
+    "liftover",
     "logbf_to_pp",
     "logdiff",
     "logsum",
+    "parse_chain",
     "sdy_est",
     "susie_credible_sets",
 ]

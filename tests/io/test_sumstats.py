@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from genotex.errors import InputError
-from genotex.io.sumstats import SUMSTATS_COLUMNS, read_gwas_sumstats
+from genotex.io.sumstats import SUMSTATS_COLUMNS, read_chain, read_gwas_sumstats
 
 SSF = (
     "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\t"
@@ -111,3 +111,13 @@ def test_read_gwas_sumstats__drop_missing_reports(tmp_path: Path) -> None:
 def test_read_gwas_sumstats__missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         read_gwas_sumstats(tmp_path / "nope.tsv")
+
+
+def test_read_chain__gz_and_errors(tmp_path: Path) -> None:
+    text = "chain 10 chr1 1000 + 0 100 chr1 1000 + 10 110 1\n100\n"
+    chain = read_chain(write(tmp_path, text, "a.chain.gz"))
+    assert chain.blocks["chr1"]["q_start"].tolist() == [10]
+    with pytest.raises(InputError, match="before a 'chain' header") as err:
+        read_chain(write(tmp_path, "100 5 5\n", "b.chain"))
+    assert err.value.path is not None and err.value.path.endswith("b.chain")
+    assert err.value.line == 1

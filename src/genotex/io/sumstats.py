@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genotex.coloc.harmonize import Chain, parse_chain
 from genotex.errors import InputError
 from genotex.io._checks import (
     PLINK_CHROM_CODES,
@@ -46,7 +47,7 @@ from genotex.io._checks import (
     reading,
 )
 
-__all__ = ["SUMSTATS_ALIASES", "SUMSTATS_COLUMNS", "read_gwas_sumstats"]
+__all__ = ["SUMSTATS_ALIASES", "SUMSTATS_COLUMNS", "read_chain", "read_gwas_sumstats"]
 
 #: Canonical field → accepted header names (lower-case), in order of preference.
 SUMSTATS_ALIASES: dict[str, tuple[str, ...]] = {
@@ -304,3 +305,17 @@ def _finish(frame: pd.DataFrame, path: PathLike, mapping: dict[str, str],
     table.attrs["column_map"] = {k: v for k, v in mapping.items()}
     table.attrs["notes"] = notes
     return table
+
+
+def read_chain(path: PathLike) -> Chain:
+    """Read a UCSC liftover chain file (plain or gzipped), e.g. ``hg19ToHg38.over.chain.gz``.
+
+    See :func:`genotex.coloc.harmonize.liftover`; errors name the file and line.
+    """
+    try:
+        with reading(path), open_text(path) as fh:
+            return parse_chain(fh)
+    except InputError as exc:
+        if exc.path is not None:
+            raise
+        raise InputError(path, exc.problem, exc.fix, line=exc.line) from exc

@@ -215,9 +215,9 @@ def detect_build(gwas: pd.DataFrame, known: pd.DataFrame, *,
                      strict=True))
     alleles = k["alt"].str.upper() + ">" + k["ref"].str.upper()
     hits = {}
-    for build in ("b37", "b38"):
-        keys = zip(k["chrom"], k[f"pos_{build}"], alleles, strict=True)
-        hits[build] = np.array([key in g_set for key in keys], dtype=bool)
+    for name in ("b37", "b38"):
+        keys = zip(k["chrom"], k[f"pos_{name}"], alleles, strict=True)
+        hits[name] = np.array([key in g_set for key in keys], dtype=bool)
     tested = int((hits["b37"] | hits["b38"]).sum())
     f37 = float(hits["b37"].sum() / tested) if tested else 0.0
     f38 = float(hits["b38"].sum() / tested) if tested else 0.0

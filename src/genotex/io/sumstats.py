@@ -106,10 +106,10 @@ def _map_columns(header: list[str], path: PathLike,
         if field in mapping:
             continue
         for alias in aliases:
-            col = lower.get(alias)
-            if col is not None and col not in taken:
-                mapping[field] = col
-                taken.add(col)
+            found = lower.get(alias)
+            if found is not None and found not in taken:
+                mapping[field] = found
+                taken.add(found)
                 break
     return mapping
 

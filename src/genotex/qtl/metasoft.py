@@ -107,8 +107,8 @@ def _re2_ml(beta: F64, var: F64, valid: NDArray[np.bool_], beta0: F64, tau0: F64
     return mu, tau
 
 
-def _asymptotic_re2(s: F64) -> F64:
-    return 0.5 * stats.chi2.sf(s, 1) + 0.5 * stats.chi2.sf(s, 2)
+def _asymptotic_re2(s: F64 | float) -> F64:
+    return np.asarray(0.5 * stats.chi2.sf(s, 1) + 0.5 * stats.chi2.sf(s, 2), dtype=np.float64)
 
 
 def han_eskin_tabulated_pvalue(stat: ArrayLike, n_studies: ArrayLike,
@@ -243,7 +243,7 @@ def mvalues_mcmc(slope: ArrayLike, slope_se: ArrayLike, *, prior_alpha: float = 
     current = loglik(h)
     counts = np.zeros((n, k))
     for it in range(burnin + n_sample):
-        randomize = rng.random(n) <= prob_random
+        randomize = np.asarray(rng.random(n) <= prob_random, dtype=bool)
         n_flip = np.minimum(rng.integers(0, max_flip, size=n) + 1, k)
         order = np.argsort(rng.random((n, k)), axis=1)
         flip = np.zeros((n, k), dtype=bool)

@@ -180,3 +180,9 @@ def test_susie__pip_invariant_to_affine_columns(seed: int, scale: float, shift: 
     a = susie(x, y, L=3, estimate_prior_method="EM")
     b = susie(x * scale + shift, y, L=3, estimate_prior_method="EM")
     np.testing.assert_allclose(a.pip, b.pip, rtol=1e-6, atol=1e-9)
+
+
+def test_susie__public_name_is_the_function() -> None:
+    import genotex.qtl
+
+    assert genotex.qtl.susie is susie

@@ -341,12 +341,12 @@ def map_clusters_to_genes(
                           introns.end.tolist(), strict=True):
         five.setdefault(k, set()).update(by_end.get((c, s), ()))
         three.setdefault(k, set()).update(by_start.get((c, e), ()))
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for k in sorted(five):
         genes = five[k] & three[k] if strict else five[k] | three[k]
         pairs.extend((k, g) for g in sorted(genes))
-    return ClusterGenes(np.array([p[0] for p in pairs], dtype=str),
-                        np.array([p[1] for p in pairs], dtype=str))
+    return ClusterGenes(np.array([p[0] for p in pairs], dtype=np.str_),
+                        np.array([p[1] for p in pairs], dtype=np.str_))
 
 
 @dataclass(frozen=True)

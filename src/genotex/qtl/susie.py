@@ -436,7 +436,7 @@ def _purity(cols: NDArray[np.float64]) -> tuple[float, float, float]:
     if cols.shape[1] == 1:
         return 1.0, 1.0, 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.corrcoef(cols, rowvar=False)
+        c = np.atleast_2d(np.corrcoef(cols, rowvar=False))
     v = np.abs(c[np.triu_indices(c.shape[0], k=1)])
     return float(v.min()), float(v.sum() / v.size), float(np.median(v))
 

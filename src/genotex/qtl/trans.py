@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -188,7 +189,7 @@ def concat_trans_pairs(parts: Sequence[TransPairs]) -> TransPairs:
     if len(dofs) != 1:
         raise ValueError(f"parts have different dof: {sorted(dofs)}")
 
-    def cat(name: str) -> NDArray[np.generic]:
+    def cat(name: str) -> Any:
         return np.concatenate([getattr(p, name) for p in parts])
 
     return TransPairs(

@@ -1,0 +1,213 @@
+"""What each task of the release graph does: call one pipeline step, list the files it wrote.
+
+:func:`execute` maps a :class:`~genotex.pipeline.plan.Task` to the step functions of
+:mod:`~genotex.pipeline.expression_steps`, :mod:`~genotex.pipeline.qtl_steps`,
+:mod:`~genotex.pipeline.summaries` and :mod:`~genotex.pipeline.release`. Every step writes
+atomically; the paths are fixed by the config, so a task's outputs are known before it runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from genotex.errors import InputError
+from genotex.io.bed import read_phenotype_bed, write_phenotype_bed
+from genotex.pipeline.config import ReleaseConfig
+from genotex.pipeline.expression_steps import (
+    compute_genotype_pcs,
+    prepare_tissue_expression,
+    tissue_covariates,
+)
+from genotex.pipeline.plan import Task
+from genotex.pipeline.qtl_steps import (
+    cis_independent,
+    cis_nominal,
+    cis_permutations,
+    significant_pairs,
+)
+from genotex.pipeline.release import ReleaseInputs, TissueQtlOutputs, build_cohort_release
+from genotex.pipeline.summaries import summarize_expression
+
+__all__ = ["execute", "tissue_paths"]
+
+Outcome = tuple[list[Path], dict[str, Any]]
+
+
+def tissue_paths(config: ReleaseConfig, tissue: str) -> dict[str, Path]:
+    """The fixed output paths of one tissue's tasks."""
+    d = config.pipeline_dir / tissue
+    return {"dir": d, "bed": d / f"{tissue}.expression.bed.gz",
+            "covariates": d / f"{tissue}.covariates.txt",
+            "egenes": d / f"{tissue}.cis_qtl.txt.gz",
+            "egenes_parquet": d / f"{tissue}.cis_qtl.parquet",
+            "signif": d / f"{tissue}.signif_variant_gene_pairs.parquet",
+            "independent": d / f"{tissue}.cis_independent_qtl.txt.gz"}
+
+
+def _pcs_path(config: ReleaseConfig) -> Path:
+    return config.pipeline_dir / "genotype_pcs.txt"
+
+
+def _with_index(path: Path) -> list[Path]:
+    return [path] + [Path(f"{path}{ix}") for ix in (".tbi", ".csi") if Path(f"{path}{ix}").exists()]
+
+
+def _genotype_pcs(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    out = compute_genotype_pcs(genotypes=config.pca_genotypes or config.genotypes,
+                               output=_pcs_path(config), n_pcs=task.parameters["n_pcs"])
+    return [out], {}
+
+
+def _expression(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    t = str(task.tissue)
+    ti, paths = config.tissues[t], tissue_paths(config, t)
+    res = prepare_tissue_expression(
+        tpm_gct=ti.tpm, counts_gct=ti.counts, annotation=config.annotation,
+        sample_participant_lookup=config.sample_participant_lookup, genotypes=config.genotypes,
+        output_prefix=paths["dir"] / t, **task.parameters)
+    return _with_index(res.bed), {"genes": res.n_genes, "samples": res.n_samples}
+
+
+def _covariates(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    n_hidden = task.parameters["n_hidden"]
+    out = tissue_covariates(expression_bed_path=paths["bed"], genotype_pcs_path=_pcs_path(config),
+                            output=paths["covariates"],
+                            subject_attributes=config.subject_attributes,
+                            n_hidden=None if n_hidden == "auto" else int(n_hidden))
+    return [out], {}
+
+
+def _nominal(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    p = config.parameters
+    common = dict(genotypes=config.genotypes, covariates=paths["covariates"],
+                  output_dir=paths["dir"], prefix=t, window=p.window,
+                  maf_threshold=p.maf_threshold, chunk_variants=p.chunk_variants, force=True)
+    if task.chrom is None:
+        res = cis_nominal(phenotype_bed=paths["bed"], **common)  # type: ignore[arg-type]
+        return sorted(res.files.values()), {"pairs": res.n_pairs}
+    bed = read_phenotype_bed(paths["bed"])
+    keep = (bed.positions["chrom"].astype(str) == task.chrom).to_numpy()
+    if not keep.any():
+        return [], {"pairs": 0}
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths["dir"]))
+    try:
+        sub = stage / f"{t}.{task.chrom}.bed.gz"
+        positions = bed.positions[keep]
+        write_phenotype_bed(sub, positions, bed.values.loc[positions["phenotype_id"]])
+        res = cis_nominal(phenotype_bed=sub, **common)  # type: ignore[arg-type]
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return sorted(res.files.values()), {"pairs": res.n_pairs}
+
+
+def _permutations(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    p = config.parameters
+    res = cis_permutations(phenotype_bed=paths["bed"], genotypes=config.genotypes,
+                           covariates=paths["covariates"], output_dir=paths["dir"], prefix=t,
+                           n_perm=p.n_perm, seed=p.seed, window=p.window,
+                           maf_threshold=p.maf_threshold, fdr=p.fdr,
+                           qvalue_lambda=p.qvalue_lambda, chunk_variants=p.chunk_variants)
+    return [res.table, res.parquet], {"phenotypes": res.n_phenotypes, "egenes": res.n_egenes,
+                                      "pi0": res.pi0}
+
+
+def _nominal_files(task: Task, up: Mapping[str, Any]) -> list[Path]:
+    files = []
+    for dep in task.deps:
+        if "/nominal" in dep:
+            files += [Path(f) for f in up[dep].outputs]
+    return sorted(files)
+
+
+def _signif_pairs(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcome:
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    res = significant_pairs(cis_results=paths["egenes_parquet"],
+                            nominal_files=_nominal_files(task, up), output_dir=paths["dir"],
+                            prefix=t, fdr=config.parameters.fdr)
+    return [res.path], {"pairs": res.n_pairs, "egenes": res.n_phenotypes}
+
+
+def _independent(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    p = config.parameters
+    try:
+        res = cis_independent(phenotype_bed=paths["bed"], genotypes=config.genotypes,
+                              covariates=paths["covariates"], cis_results=paths["egenes_parquet"],
+                              output_dir=paths["dir"], prefix=t, n_perm=p.n_perm, seed=p.seed,
+                              window=p.window, maf_threshold=p.maf_threshold, fdr=p.fdr,
+                              chunk_variants=p.chunk_variants)
+    except InputError as err:
+        if "no phenotype has qval" not in str(err):
+            raise
+        paths["independent"].unlink(missing_ok=True)
+        return [], {"signals": 0}
+    return [res.path], {"signals": res.n_signals}
+
+
+def _summaries(config: ReleaseConfig, _task: Task, _up: Mapping[str, Any]) -> Outcome:
+    res = summarize_expression(
+        tpm_gcts={t: ti.tpm for t, ti in sorted(config.tissues.items())},
+        sample_attributes=config.sample_attributes, subject_attributes=config.subject_attributes,
+        annotation=config.annotation, output_dir=config.pipeline_dir / "summaries")
+    files = sorted(f for f in res.output_dir.rglob("*")
+                   if f.is_file() and ".staging-" not in str(f))
+    return files, {"genes": res.n_genes, "tissues": res.n_tissues}
+
+
+def _per_tissue_inputs(n_tissues: int) -> bool:
+    """Whether the store can hold several tissues' mapping inputs (``qtl_phenotypes`` keyed by
+    tissue); until it can, a multi-tissue release leaves them out rather than failing."""
+    from genotex.store.tables import TABLES
+
+    spec = TABLES.get("qtl_phenotypes")
+    return n_tissues == 1 or (spec is not None and "tissue_id" in spec.key)
+
+
+def _release(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcome:
+    qtl = {}
+    for t in sorted(config.tissues):
+        paths = tissue_paths(config, t)
+        done = {d.split("/", 1)[1].split("/")[0]: up[d] for d in task.deps if d.startswith(f"{t}/")}
+        nominal = tuple(Path(f) for d in task.deps if d.startswith(f"{t}/nominal")
+                        for f in up[d].outputs)
+        indep = done.get("independent")
+        qtl[t] = TissueQtlOutputs(
+            egenes=paths["egenes_parquet"], signif_pairs=paths["signif"],
+            nominal_pairs=tuple(sorted(nominal)),
+            independent=paths["independent"] if indep is not None and indep.outputs else None,
+            expression_bed=paths["bed"] if _per_tissue_inputs(len(config.tissues)) else None,
+            covariates=paths["covariates"])
+    inputs = ReleaseInputs(annotation=config.annotation, genotypes=config.genotypes,
+                           sample_attributes=config.sample_attributes,
+                           subject_attributes=config.subject_attributes,
+                           summaries_dir=config.pipeline_dir / "summaries", qtl=qtl)
+    release = build_cohort_release(inputs, root=config.releases_root,
+                                   dataset_id=config.dataset_id, metadata=dict(config.metadata))
+    files = sorted(f for f in release.rglob("*") if f.is_file())
+    return files, {"release": str(release)}
+
+
+_EXECUTORS = {"genotype_pcs": _genotype_pcs, "expression": _expression,
+              "covariates": _covariates, "nominal": _nominal, "permutations": _permutations,
+              "signif_pairs": _signif_pairs, "independent": _independent,
+              "summaries": _summaries, "release": _release}
+
+
+def execute(config: ReleaseConfig, task: Task, upstream: Mapping[str, Any]) -> Outcome:
+    """Run ``task``; return the files it wrote and a few headline numbers.
+
+    ``upstream`` maps each dependency's id to its :class:`~genotex.pipeline.runner.TaskResult`.
+    """
+    return _EXECUTORS[task.kind](config, task, upstream)

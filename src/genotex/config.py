@@ -34,3 +34,16 @@ class Settings(BaseSettings):
     api_max_items_per_page: int = Field(
         100_000, gt=0, description="Upper bound of `itemsPerPage` in API requests (GTEx: 100,000)."
     )
+    controlled_tokens: str = Field(
+        "",
+        description="Comma-separated bearer tokens granting controlled (individual-level) data: "
+        "per-sample values of dyneqtl/dynsqtl. Empty = controlled data is never served.",
+    )
+    controlled_tokens_file: Path | None = Field(
+        None,
+        description="File with one bearer token (or its sha256 hex, prefixed 'sha256:') per "
+        "line, granting controlled data; '#' starts a comment.",
+    )
+    api_max_body_items: int = Field(
+        1_000, gt=0, description="Most items in one POST body (e.g. bulk dyneqtl requests)."
+    )

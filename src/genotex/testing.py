@@ -129,7 +129,57 @@ def _association_tables(genes: pd.DataFrame, variants: pd.DataFrame) -> dict[str
         "qval": 0.6, "pval_nominal_threshold": 1e-4, "log2_afc": np.nan,
     }])
     egenes = pd.concat([egenes, not_egene], ignore_index=True)
-    return {"egenes": egenes, "signif_pairs": sig}
+    chrom = dict(zip(genes["gene_id"], genes["chrom"], strict=True))
+    nominal = sig.assign(chrom=[chrom[g] for g in sig.gene_id])
+    independent = top.drop(columns=[]).assign(rank=1)[
+        ["tissue_id", "gene_id", "variant_id", "rank", "tss_distance", "maf", "pval_nominal",
+         "slope", "slope_se"]]
+    return {"egenes": egenes, "signif_pairs": sig, "nominal_pairs": nominal,
+            "independent_eqtls": independent, **_more_association_tables()}
+
+
+_INTRON = "chr1:159682200:159683000:clu_1_-:ENSG00000132693.12"
+
+
+def _more_association_tables() -> dict[str, pd.DataFrame]:
+    crp, v1, v2 = "ENSG00000132693.12", "chr1_159680000_A_G_b38", "chr1_159690000_C_T_b38"
+    sgenes = pd.DataFrame([{
+        "tissue_id": "Liver", "phenotype_id": _INTRON, "gene_id": crp, "variant_id": v1,
+        "pval_nominal": 1e-9, "slope": 0.7, "pval_beta": 1e-7, "qval": 1e-5,
+        "pval_nominal_threshold": 1e-4, "n_phenotypes": 3}])
+    sqtls = pd.DataFrame([{
+        "tissue_id": "Liver", "phenotype_id": _INTRON, "gene_id": crp, "variant_id": v1,
+        "tss_distance": 4379, "maf": 0.31, "pval_nominal": 1e-9, "slope": 0.7,
+        "slope_se": 0.1}])
+    finemapping = pd.DataFrame([
+        ("Whole_Blood", crp, v1, "SuSiE", 0.93, 1, 2),
+        ("Whole_Blood", crp, v2, "SuSiE", 0.05, 1, 2),
+    ], columns=["tissue_id", "gene_id", "variant_id", "method", "pip", "set_id", "set_size"])
+    metasoft = pd.DataFrame([
+        (crp, v1, 1e-25, t, m, p, 0.1, b) for t, m, p, b in
+        (("Liver", 1.0, 2e-20, 1.1), ("Lung", 0.4, 0.2, 0.1), ("Whole_Blood", 1.0, 1e-12, 0.8))
+    ], columns=["gene_id", "variant_id", "meta_p", "tissue_id", "m_value", "pval", "se", "nes"])
+    ld = pd.DataFrame([(crp, v1, v2, 0.42)],
+                      columns=["gene_id", "variant_id_1", "variant_id_2", "r2"])
+    return {"sgenes": sgenes, "sqtls": sqtls, "finemapping": finemapping,
+            "metasoft": metasoft, "ld": ld, **_individual_tables(crp, v1, v2)}
+
+
+def _individual_tables(gene: str, v1: str, v2: str) -> dict[str, pd.DataFrame]:
+    """Mapping inputs of CRP in Whole_Blood (5 genotyped donors) and two variants' dosages."""
+    donors = [d[0] for d in _DONORS[:5]]
+    g1 = [0.0, 1.0, 2.0, 1.0, 0.0]
+    g2 = [1.0, 1.0, 0.0, 2.0, np.nan]
+    expr = [-1.1, 0.2, 1.3, 0.4, -0.8]
+    cov = [0.5, -0.2, 0.1, 0.3, -0.6]
+    dosages = pd.DataFrame(
+        [(v, d, x) for v, xs in ((v1, g1), (v2, g2)) for d, x in zip(donors, xs, strict=True)],
+        columns=["variant_id", "sample_id", "dosage"])
+    phen = pd.DataFrame({"tissue_id": "Whole_Blood", "phenotype_id": gene,
+                         "sample_id": donors, "value": expr})
+    covs = pd.DataFrame({"tissue_id": "Whole_Blood", "sample_id": donors,
+                         "covariate_id": "PC1", "value": cov})
+    return {"dosages": dosages, "qtl_phenotypes": phen, "qtl_covariates": covs}
 
 
 def tiny_release_tables(*, seed: int = 0) -> dict[str, pd.DataFrame]:

@@ -19,7 +19,7 @@ def test_build_release__writes_every_given_table_and_manifest(tiny_release: Path
     assert manifest["dataset_id"] == "genotex_tiny_v1"
     assert set(manifest["tables"]) == set(tiny_release_tables())
     assert (tiny_release / "sample_expression" / "tissue_id=Lung" / "part-0.parquet").is_file()
-    assert not (tiny_release / "ld.parquet").exists()  # absent table stays absent
+    assert not (tiny_release / "coloc.parquet").exists()  # absent table stays absent
     assert current_release(tiny_release.parent) == "genotex_tiny_v1"
 
 
@@ -57,7 +57,7 @@ def test_build_release__catalogue_views_use_relative_paths(tmp_path: Path) -> No
     con = duckdb.connect(str(moved / "catalogue.duckdb"), read_only=True)
     con.execute(f"SET file_search_path = '{moved}'")
     assert con.execute("SELECT count(*) FROM genes").fetchone()[0] == 6
-    assert con.execute("SELECT count(*) FROM ld").fetchone()[0] == 0  # absent → empty view
+    assert con.execute("SELECT count(*) FROM coloc").fetchone()[0] == 0  # absent → empty view
     con.close()
 
 

@@ -12,8 +12,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from genotex import __version__
 from genotex.api.paging import validation_error_handler
-from genotex.api.routes import association, dataset, expression, reference, service
+from genotex.api.routes import (
+    association,
+    dataset,
+    dynamic,
+    expression,
+    genotex,
+    reference,
+    service,
+)
 from genotex.config import Settings
+from genotex.portal import mount_portal
 from genotex.store import Store
 
 #: Longest accepted query string (bytes): room for 60,000 GENCODE IDs, not for abuse.
@@ -58,9 +67,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = store
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.middleware("http")(_bound_request_size)
-    for module in (service, reference, dataset, expression, association):
+    for module in (service, reference, dataset, expression, association, dynamic, genotex):
         app.include_router(module.router)
     _add_v2_docs_aliases(app)
+    mount_portal(app)  # the HTML portal at /, over the same store
     return app
 
 

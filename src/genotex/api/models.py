@@ -313,3 +313,257 @@ class SingleTissueEqtl(_Model):
     chromosome: str
     gencodeId: str
     nes: float
+
+
+# --- more association / dataset / expression (second part of issue 5) ----------------------------
+
+
+class AvailableProjects(StrEnum):
+    gtex = "gtex"
+    adult_gtex = "adult-gtex"
+    egtex = "egtex"
+
+
+class IndependentEqtl(_Model):
+    gencodeId: str
+    geneSymbol: str
+    variantId: str
+    snpId: str | None
+    tissueSiteDetailId: str
+    ontologyId: str | None
+    rank: int
+    tssDistance: int
+    maf: float
+    pValue: float
+    nes: float
+    chromosome: str
+    pos: int
+    datasetId: str
+
+
+class SingleTissueSqtl(SingleTissueEqtl):
+    phenotypeId: str
+
+
+class SGene(_Model):
+    nPhenotypes: int
+    pValueThreshold: float
+    phenotypeId: str
+    geneSymbol: str
+    pValue: float
+    datasetId: str
+    empiricalPValue: float
+    tissueSiteDetailId: str
+    ontologyId: str | None
+    qValue: float
+    gencodeId: str
+
+
+class MetaSoftTissue(_Model):
+    mValue: float | None
+    pValue: float | None
+    se: float | None
+    nes: float | None
+
+
+class MetaSoft(_Model):
+    gencodeId: str
+    datasetId: str
+    metaP: float | None
+    variantId: str
+    tissues: dict[str, MetaSoftTissue]
+
+
+class FineMapping(_Model):
+    datasetId: str
+    gencodeId: str
+    method: str
+    pip: float
+    setId: int
+    setSize: int
+    tissueSiteDetailId: str
+    ontologyId: str | None
+    variantId: str
+
+
+class IgvEqtl(_Model):
+    chromosome: str
+    datasetId: str
+    gencodeId: str
+    geneSymbol: str
+    geneSymbolUpper: str
+    nes: float
+    pValue: float
+    pos: int
+    snpId: str | None
+    tissueSiteDetailId: str
+    variantId: str
+
+
+class IGVResponse(_Model):
+    datasetId: str
+    singleTissueEqtl: list[IgvEqtl]
+
+
+class Eqtl(_Model):
+    """``association/dyneqtl``; ``data``/``genotypes`` are empty without a controlled token."""
+
+    data: list[float]
+    error: float | None
+    gencodeId: str
+    geneSymbol: str
+    genotypes: list[int]
+    hetCount: int
+    homoAltCount: int
+    homoRefCount: int
+    maf: float
+    nes: float | None
+    pValue: float | None
+    pValueThreshold: float | None
+    tStatistic: float | None
+    tissueSiteDetailId: str
+    variantId: str
+
+
+class Sqtl(_Model):
+    data: list[float]
+    error: float | None
+    genotypes: list[int]
+    hetCount: int
+    homoAltCount: int
+    homoRefCount: int
+    maf: float
+    nes: float | None
+    pValue: float | None
+    pValueThreshold: float | None
+    phenotypeId: str
+    tStatistic: float | None
+    tissueSiteDetailId: str
+    variantId: str
+
+
+class DynamicEqtlBody(_Model):
+    variantId: str = Field(max_length=200)
+    gencodeId: str = Field(max_length=200)
+    tissueSiteDetailId: str = Field(max_length=200)
+
+
+class PostEqtl(_Model):
+    datasetId: str
+    error: float | str | None
+    gencodeId: str
+    geneSymbol: str | None
+    message: str | None
+    nes: float | str | None
+    pValue: float | str | None
+    pValueThreshold: float | str | None
+    snpId: str | None
+    tStatistic: float | str | None
+    tissueSiteDetailId: str
+    variantId: str
+
+
+class PostEqtlError(_Model):
+    errorMessage: str
+    variantId: str | None
+    gencodeId: str | None
+    tissueSiteDetailId: str | None
+
+
+class PostDynamicEqtlResult(_Model):
+    data: list[PostEqtl]
+    errors: list[PostEqtlError]
+
+
+class ClusteredMedianGeneExpression(_Model):
+    clusters: dict[str, str] | None
+    medianGeneExpression: list[MedianGeneExpression]
+
+
+class ExpressionPCA(_Model):
+    pc1: float
+    pc2: float
+    pc3: float
+    sampleId: str
+    tissueSiteDetailId: str
+    ontologyId: str | None
+    datasetId: str
+
+
+class Feature(_Model):
+    features: list[dict[str, object]]
+    assembly: str
+
+
+class OpenAccessFile(_Model):
+    displayName: str
+    description: str
+    fileSize: int
+    url: str
+    order: int
+    parent: str
+
+
+class OpenAccessFolderChildren(_Model):
+    files: list[OpenAccessFile]
+    folders: list[OpenAccessFolder]
+
+
+class OpenAccessFolder(_Model):
+    name: str
+    displayName: str
+    description: str
+    order: int
+    parent: str
+    children: OpenAccessFolderChildren
+
+
+class OpenAccessFilesMetadata(_Model):
+    data: list[OpenAccessFolder]
+
+
+class File(_Model):
+    name: str
+    subpath: str
+    dbgapId: str
+    dataset: str
+    release: str
+    order: int
+    type: str
+    id: str
+    description: str
+    filesets: list[dict[str, object]]
+
+
+class NominalPair(_Model):
+    """genotex's own: one tested cis pair (what the eQTL Catalogue serves, GTEx does not)."""
+
+    tissueSiteDetailId: str
+    gencodeId: str
+    geneSymbol: str
+    variantId: str
+    snpId: str | None
+    chromosome: str
+    pos: int | None
+    tssDistance: int | None
+    maf: float | None
+    maSamples: int | None
+    maCount: int | None
+    pValue: float
+    nes: float
+    nesSe: float | None
+    datasetId: str
+
+
+class SampleExpression(_Model):
+    """genotex's own, controlled: TPM of one gene in one sample, with its donor."""
+
+    gencodeId: str
+    sampleId: str
+    subjectId: str
+    tissueSiteDetailId: str
+    tpm: float
+    datasetId: str
+
+
+OpenAccessFolderChildren.model_rebuild()

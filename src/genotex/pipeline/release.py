@@ -8,7 +8,13 @@ The release tables come from:
 * sample_expression / median_expression: the tissue summaries of
   :func:`genotex.pipeline.summaries.summarize_expression`;
 * egenes, signif_pairs, nominal_pairs, independent_eqtls: each tissue's cis-QTL outputs, when
-  given (see :class:`TissueQtlOutputs`).
+  given (see :class:`TissueQtlOutputs`), with ``tss_distance`` strand-aware as in GTEx
+  (positive downstream of the TSS) and ``maf = min(af, 1 - af)``;
+* ld and dosages: the genotypes of each gene's *lead variants* (eGene top variant, independent
+  signals and its most significant pairs, at most ``max_ld_variants`` per gene), r² between
+  every two of them; dosages serve the eQTL calculator (``association/dyneqtl``);
+* qtl_phenotypes / qtl_covariates: each tissue's normalized expression BED and covariates (the
+  inputs of the mapping), so that dyneqtl recomputes exactly the pipeline's regression.
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ import numpy as np
 import pandas as pd
 
 from genotex.io.attributes import read_sample_attributes, read_subject_attributes
+from genotex.io.bed import read_phenotype_bed
+from genotex.io.covariates import read_covariates
 from genotex.io.genotypes import open_genotypes
 from genotex.io.gtf import read_gene_annotation
+from genotex.pipeline.qtl_steps import read_egenes
 from genotex.pipeline.summaries import SEX_LABELS, tissue_id_of_samples
 from genotex.schema import GENE_COLUMNS, donor_id
 from genotex.store.writer import build_release
@@ -43,6 +52,8 @@ class TissueQtlOutputs:
     signif_pairs: Path | None = None
     nominal_pairs: tuple[Path, ...] = ()
     independent: Path | None = None
+    expression_bed: Path | None = None
+    covariates: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ class ReleaseInputs:
     subject_attributes: Path
     summaries_dir: Path
     qtl: Mapping[str, TissueQtlOutputs] = field(default_factory=dict)
+    max_ld_variants: int = 50
 
 
 def genes_table(annotation: PathLike) -> pd.DataFrame:
@@ -136,6 +148,12 @@ def release_tables(inputs: ReleaseInputs) -> dict[str, pd.DataFrame]:
         "tissues": tissues_table(sorted(samples["tissue_id"].unique())),
         **expression_tables(inputs.summaries_dir),
     }
+    if inputs.qtl:
+        qtl = qtl_tables(inputs.qtl, tables["genes"])
+        tables.update(qtl)
+        lead = lead_variants(qtl, max_per_gene=inputs.max_ld_variants)
+        tables.update(ld_tables(inputs.genotypes, lead))
+        tables.update(mapping_input_tables(inputs.qtl))
     return tables
 
 
@@ -150,3 +168,185 @@ def build_cohort_release(
     """Build (atomically) and return the release folder ``<root>/<dataset_id>``."""
     return build_release(root, dataset_id, release_tables(inputs), overwrite=overwrite,
                          metadata=dict(metadata or {}), make_current=True)
+
+
+# --------------------------------------------------------------------------- QTL tables
+def tss_distance(pos: pd.Series, gene_ids: pd.Series, genes: pd.DataFrame) -> np.ndarray:
+    """Variant position minus the gene's TSS, sign flipped on '-' strand genes (GTEx).
+
+    >>> g = pd.DataFrame({"gene_id": ["A", "B"], "tss": [100, 100], "strand": ["+", "-"]})
+    >>> tss_distance(pd.Series([90, 90]), pd.Series(["A", "B"]), g).tolist()
+    [-10, 10]
+    """
+    lookup = genes.set_index("gene_id")
+    tss = lookup["tss"].reindex(gene_ids.to_numpy()).to_numpy(dtype=np.float64)
+    sign = np.where(lookup["strand"].reindex(gene_ids.to_numpy()).to_numpy() == "-", -1, 1)
+    dist = (pos.to_numpy(dtype=np.float64) - tss) * sign
+    return np.nan_to_num(dist, nan=0).astype(np.int64)
+
+
+def _variant_pos(variant_ids: pd.Series) -> pd.Series:
+    return pd.to_numeric(variant_ids.str.split("_").str[1], errors="coerce")
+
+
+def _pair_stats(frame: pd.DataFrame, genes: pd.DataFrame, gene_col: str) -> pd.DataFrame:
+    """The pair-statistics columns of a release table from a tensorQTL-style frame."""
+    af_or_maf = frame["af"] if "af" in frame else frame["maf"]
+    af = af_or_maf.to_numpy(dtype=np.float64)
+    return pd.DataFrame({
+        "gene_id": frame[gene_col].astype(str).to_numpy(),
+        "variant_id": frame["variant_id"].astype(str).to_numpy(),
+        "tss_distance": tss_distance(_variant_pos(frame["variant_id"]), frame[gene_col], genes),
+        "maf": np.minimum(af, 1 - af),
+        "pval_nominal": frame["pval_nominal"].to_numpy(dtype=np.float64),
+        "slope": frame["slope"].to_numpy(dtype=np.float64),
+        "slope_se": frame["slope_se"].to_numpy(dtype=np.float64),
+        "ma_samples": pd.array(frame["ma_samples"], dtype="Int64"),
+        "ma_count": pd.array(frame["ma_count"], dtype="Int64"),
+    })
+
+
+def _egenes_frame(tissue: str, path: Path) -> pd.DataFrame:
+    e = read_egenes(path)
+    return pd.DataFrame({
+        "tissue_id": tissue, "gene_id": e.index.to_numpy(dtype=object),
+        "variant_id": e["variant_id"].astype(str).to_numpy(),
+        "pval_nominal": e["pval_nominal"].to_numpy(np.float64),
+        "slope": e["slope"].to_numpy(np.float64), "pval_beta": e["pval_beta"].to_numpy(np.float64),
+        "qval": e["qval"].to_numpy(np.float64),
+        "pval_nominal_threshold": e["pval_nominal_threshold"].to_numpy(np.float64),
+        "num_var": pd.array(e["num_var"], dtype="Int64"),
+        "slope_se": e["slope_se"].to_numpy(np.float64),
+        "pval_perm": e["pval_perm"].to_numpy(np.float64),
+    })
+
+
+def _signif_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFrame:
+    p = pd.read_parquet(path)
+    out = _pair_stats(p, genes, "gene_id").assign(tissue_id=tissue)
+    for col in ("pval_nominal_threshold", "min_pval_nominal", "pval_beta"):
+        out[col] = p[col].to_numpy(np.float64)
+    return out
+
+
+def _nominal_frames(tissue: str, paths: tuple[Path, ...], genes: pd.DataFrame) -> pd.DataFrame:
+    chrom = genes.set_index("gene_id")["chrom"]
+    frames = []
+    for path in paths:
+        p = pd.read_parquet(path)
+        out = _pair_stats(p, genes, "phenotype_id").assign(tissue_id=tissue)
+        out["chrom"] = chrom.reindex(out["gene_id"]).fillna("chrUn").to_numpy()
+        frames.append(out)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _independent_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFrame:
+    p = pd.read_csv(path, sep="\t")
+    out = _pair_stats(p, genes, "phenotype_id").assign(tissue_id=tissue)
+    out["rank"] = p["rank"].to_numpy(np.int64)
+    return out
+
+
+def qtl_tables(qtl: Mapping[str, TissueQtlOutputs], genes: pd.DataFrame
+               ) -> dict[str, pd.DataFrame]:
+    """``egenes``, ``signif_pairs``, ``nominal_pairs``, ``independent_eqtls`` of all tissues."""
+    parts: dict[str, list[pd.DataFrame]] = {
+        "egenes": [], "signif_pairs": [], "nominal_pairs": [], "independent_eqtls": []}
+    for tissue, out in sorted(qtl.items()):
+        if out.egenes is not None:
+            parts["egenes"].append(_egenes_frame(tissue, out.egenes))
+        if out.signif_pairs is not None:
+            parts["signif_pairs"].append(_signif_frame(tissue, out.signif_pairs, genes))
+        if out.nominal_pairs:
+            parts["nominal_pairs"].append(_nominal_frames(tissue, out.nominal_pairs, genes))
+        if out.independent is not None:
+            parts["independent_eqtls"].append(_independent_frame(tissue, out.independent, genes))
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()
+            if frames}
+
+
+def lead_variants(qtl: Mapping[str, pd.DataFrame], *, max_per_gene: int = 50
+                  ) -> dict[str, list[str]]:
+    """gene_id → its lead variants: eGene top variants (all tissues), independent signals,
+    then its most significant pairs, at most ``max_per_gene`` (bounded LD and dosages)."""
+    ranked: list[pd.DataFrame] = []
+    for name, rank in (("egenes", 0), ("independent_eqtls", 1), ("signif_pairs", 2)):
+        frame = qtl.get(name)
+        if frame is None or frame.empty:
+            continue
+        if name == "egenes":
+            frame = frame[frame["qval"] <= 0.05]
+        ranked.append(frame[["gene_id", "variant_id", "pval_nominal"]].assign(rank=rank))
+    if not ranked:
+        return {}
+    allv = (pd.concat(ranked).sort_values(["gene_id", "rank", "pval_nominal", "variant_id"])
+            .drop_duplicates(["gene_id", "variant_id"]))
+    return {g: list(f["variant_id"].head(max_per_gene)) for g, f in allv.groupby("gene_id")}
+
+
+def _read_dosages(genotypes: PathLike, wanted: set[str]) -> tuple[pd.DataFrame, list[str]]:
+    """(variants x samples) dosages of ``wanted`` variants, streamed from the genotype file."""
+    rows: list[np.ndarray] = []
+    ids: list[str] = []
+    with open_genotypes(genotypes) as reader:
+        samples = list(reader.samples)
+        for chunk in reader.iter_chunks(50_000):
+            keep = chunk.variants["variant_id"].isin(wanted).to_numpy()
+            if keep.any():
+                rows.append(chunk.dosages[keep].astype(np.float64))
+                ids += list(chunk.variants["variant_id"][keep])
+    values = np.vstack(rows) if rows else np.empty((0, len(samples)))
+    return pd.DataFrame(values, index=ids, columns=samples), samples
+
+
+def _r2(dos: np.ndarray) -> np.ndarray:
+    """Pairwise squared Pearson correlation of dosage rows (mean-imputed missing calls)."""
+    x = np.where(np.isnan(dos), np.nanmean(dos, axis=1, keepdims=True), dos)
+    x = x - x.mean(axis=1, keepdims=True)
+    norm = np.sqrt((x * x).sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = x / norm[:, None]
+        return np.asarray(np.clip((u @ u.T) ** 2, 0.0, 1.0))
+
+
+def ld_tables(genotypes: PathLike, lead: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """``ld`` (r² of every two lead variants of a gene) and ``dosages`` (long form)."""
+    wanted = {v for vs in lead.values() for v in vs}
+    if not wanted:
+        return {}
+    dos, _samples = _read_dosages(genotypes, wanted)
+    ld_rows: list[tuple[str, str, str, float]] = []
+    for gene, variants in sorted(lead.items()):
+        vs = sorted(v for v in set(variants) if v in dos.index)
+        if len(vs) < 2:
+            continue
+        r2 = _r2(dos.loc[vs].to_numpy())
+        i, j = np.triu_indices(len(vs), k=1)
+        ld_rows += [(gene, vs[a], vs[b], float(r2[a, b])) for a, b in zip(i, j, strict=True)]
+    ld = pd.DataFrame(ld_rows, columns=["gene_id", "variant_id_1", "variant_id_2", "r2"])
+    long = dos.rename_axis("variant_id").reset_index().melt(
+        id_vars="variant_id", var_name="sample_id", value_name="dosage")
+    return {"ld": ld, "dosages": long}
+
+
+def mapping_input_tables(qtl: Mapping[str, TissueQtlOutputs]) -> dict[str, pd.DataFrame]:
+    """``qtl_phenotypes`` and ``qtl_covariates`` from each tissue's BED and covariate file."""
+    phen, cov = [], []
+    for tissue, out in sorted(qtl.items()):
+        if out.expression_bed is None:
+            continue
+        bed = read_phenotype_bed(out.expression_bed)
+        long = bed.values.rename_axis("phenotype_id").reset_index().melt(
+            id_vars="phenotype_id", var_name="sample_id", value_name="value")
+        phen.append(long.assign(tissue_id=tissue))
+        if out.covariates is not None:
+            c = read_covariates(out.covariates, samples=list(bed.values.columns))
+            c = c.rename_axis("sample_id").reset_index().melt(
+                id_vars="sample_id", var_name="covariate_id", value_name="value")
+            cov.append(c.assign(tissue_id=tissue, covariate_id=c["covariate_id"].astype(str)))
+    tables = {}
+    if phen:
+        tables["qtl_phenotypes"] = pd.concat(phen, ignore_index=True)
+    if cov:
+        tables["qtl_covariates"] = pd.concat(cov, ignore_index=True)
+    return tables

@@ -22,6 +22,7 @@ import pyarrow as pa
 from genotex.errors import InputError
 from genotex.store import layout
 from genotex.store.manifest import read_manifest
+from genotex.store.more_queries import MoreQueries
 from genotex.store.tables import TABLES
 
 #: Hard upper bound of rows per query, whatever the caller asks.
@@ -59,7 +60,7 @@ def _bounded(values: Sequence[Any] | None) -> list[Any] | None:
     return list(dict.fromkeys(values))
 
 
-class Store:
+class Store(MoreQueries):
     """A read-only handle on one release.
 
     Parameters
@@ -503,6 +504,45 @@ class Store:
                 sql += " AND " + _in(column, values)
                 params += values
         return self._page(sql, params, "gencodeId, tissueSiteDetailId, pos, variantId",
+                          page, items_per_page)
+
+    # --- portal -----------------------------------------------------------------------------------
+
+    def tissue_sample_breakdown(self, tissue: str) -> Page:
+        """Samples and donors of one tissue by sex and age bracket (the portal's tissue page)."""
+        tis = self.resolve_tissues([tissue])
+        if not tis:
+            return Page([], 0)
+        sql = """SELECT coalesce(d.sex, 'unknown') AS sex,
+                coalesce(d.age_bracket, 'unknown') AS ageBracket,
+                count(*)::BIGINT AS sampleCount, count(DISTINCT s.donor_id)::BIGINT AS donorCount,
+                count(*) FILTER (WHERE s.has_genotype)::BIGINT AS genotypedSampleCount
+            FROM samples s LEFT JOIN donors d USING (donor_id) WHERE s.tissue_id = ?
+            GROUP BY ALL"""
+        return self._page(sql, [tis[0]], "ageBracket, sex", 0, 1_000)
+
+    def tissue_specific_genes(self, tissue: str, *, page: int = 0,
+                               items_per_page: int = 50) -> Page:
+        """Genes most specific to one tissue: highest there, ranked by tau (most specific first).
+
+        tau is computed as in :func:`genotex.expression.specificity.tau` (``ln(TPM + 1)``, tissues
+        without a median counted as 0) over every tissue of the release.
+        """
+        tis = self.resolve_tissues([tissue])
+        if not tis:
+            return Page([], 0)
+        sql = """WITH x AS (SELECT gene_id, tissue_id, ln(1 + greatest(median_tpm, 0)) AS v,
+                                   median_tpm FROM median_expression),
+                n AS (SELECT count(DISTINCT tissue_id) AS n FROM median_expression),
+                g AS (SELECT gene_id, max(v) AS mx, sum(v) AS total,
+                             arg_max(tissue_id, v) AS top_tissue FROM x GROUP BY gene_id)
+            SELECT x.gene_id AS gencodeId, coalesce(ge.gene_name, '') AS geneSymbol,
+                x.median_tpm AS median,
+                CASE WHEN g.mx > 0 AND n.n > 1 THEN (n.n - g.total / g.mx) / (n.n - 1)
+                     ELSE 0.0 END AS tau
+            FROM x JOIN g USING (gene_id) CROSS JOIN n LEFT JOIN genes ge USING (gene_id)
+            WHERE x.tissue_id = ? AND g.top_tissue = ? AND g.mx > 0"""
+        return self._page(sql, [tis[0], tis[0]], "tau DESC, median DESC, gencodeId",
                           page, items_per_page)
 
 

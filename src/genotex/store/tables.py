@@ -315,8 +315,50 @@ TABLES: Mapping[str, TableSpec] = {
             sort_by=("gene_id", "variant_id_1", "variant_id_2"),
             doc="LD (r2) between variants of each gene's cis region.",
         ),
+        TableSpec(
+            "qtl_phenotypes",
+            (
+                _c("tissue_id", STRING),
+                _c("phenotype_id", STRING, "gene ID (eQTL) or intron ID (sQTL)"),
+                _c("sample_id", STRING, "column of the phenotype BED: the donor ID in GTEx"),
+                _c("value", FLOAT, "normalized (inverse-normal) expression or splicing ratio"),
+            ),
+            key=("phenotype_id", "sample_id"),
+            sort_by=("phenotype_id", "sample_id"),
+            partition_by=("tissue_id",),
+            doc="Per-sample normalized phenotypes the QTLs were mapped on (controlled: "
+                "individual-level; serves dyneqtl / dynsqtl).",
+        ),
+        TableSpec(
+            "qtl_covariates",
+            (
+                _c("tissue_id", STRING),
+                _c("sample_id", STRING),
+                _c("covariate_id", STRING, "e.g. PC1, InferredCov1, sex"),
+                _c("value", FLOAT),
+            ),
+            sort_by=("tissue_id", "covariate_id", "sample_id"),
+            doc="Covariates of each tissue's QTL mapping, long form (one row per value).",
+        ),
+        TableSpec(
+            "dosages",
+            (
+                _c("variant_id", STRING),
+                _c("sample_id", STRING, "donor ID of the genotype file"),
+                _c("dosage", FLOAT, "ALT allele dosage in [0, 2], null = missing"),
+            ),
+            key=("variant_id", "sample_id"),
+            sort_by=("variant_id", "sample_id"),
+            doc="Genotype dosages of the lead variants of every gene (the same variants as the "
+                "ld table; controlled: individual-level).",
+        ),
     )
 }
+
+#: Tables with individual-level (controlled-access) data: never listed as open downloads and
+#: served only through token-checked endpoints. ``donors`` holds exact ages.
+CONTROLLED_TABLES: frozenset[str] = frozenset({"qtl_phenotypes", "qtl_covariates", "dosages",
+                                               "donors"})
 
 #: Names of all release tables, in manifest order.
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)

@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import FileResponse
 
 from genotex.api.deps import GTEX_DATASET_ALIASES, DatasetStoreDep, StoreDep
 from genotex.api.models import (
+    AvailableProjects,
     Chromosome,
     Dataset,
     DatasetSample,
     DonorAgeBracket,
     DonorSex,
+    File,
     HardyScale,
+    OpenAccessFilesMetadata,
     PaginatedResponse,
     SampleSortBy,
     SortDirection,
@@ -23,6 +27,8 @@ from genotex.api.models import (
     VariantSortBy,
 )
 from genotex.api.paging import Paging, envelope, paging
+from genotex.store import Page, Store
+from genotex.store.tables import CONTROLLED_TABLES
 
 router = APIRouter(tags=["Datasets"])
 
@@ -142,3 +148,94 @@ def get_dataset_info(
     if organizationName is not None and str(organizationName) != info["organization"]:
         return []
     return [info]
+
+
+LdPage = PaginatedResponse[list[str | float]]
+
+
+@router.get("/api/v2/dataset/ld", response_model=LdPage)
+def get_linkage_disequilibrium_data(
+    store: DatasetStoreDep,
+    paging: PagingDep,
+    gencodeId: Annotated[str, Query(min_length=1, max_length=200)],
+) -> dict[str, Any]:
+    """r² between the gene's lead variants, rows ``["variantA,variantB", r2]`` as GTEx.
+
+    Computed at build time from the release's genotypes (bounded per gene)."""
+    return envelope(store.ld(gencodeId, page=paging.page,
+                             items_per_page=paging.items_per_page), paging)
+
+
+@router.get("/api/v2/dataset/ldByVariant", response_model=LdPage)
+def get_linkage_disequilibrium_by_variant_data(
+    store: StoreDep,
+    paging: PagingDep,
+    variantId: Annotated[str | None, Query(max_length=200,
+                                           description="GTEx variant ID or dbSNP rsID")] = None,
+) -> dict[str, Any]:
+    """r² of every stored pair involving one variant."""
+    variant = None if variantId is None else store.resolve_variant(variantId)
+    if variant is None:
+        return envelope(Page([], 0), paging)
+    return envelope(store.ld_by_variant(variant, page=paging.page,
+                                        items_per_page=paging.items_per_page), paging)
+
+
+def _download_url(store: Store, rel: str) -> str:
+    return f"/downloads/{store.dataset_id}/{rel}"
+
+
+@router.get("/api/v2/dataset/openAccessFilesMetadata", response_model=OpenAccessFilesMetadata)
+def get_downloads_page_data(
+    store: StoreDep,
+    project_id: Annotated[AvailableProjects, Query()],
+) -> dict[str, Any]:
+    """The release's open-access downloads as GTEx's folder tree (one folder per table).
+
+    Controlled tables (individual-level: ``CONTROLLED_TABLES``) are never listed."""
+    files = [f for f in store.release_files() if f["table"] not in CONTROLLED_TABLES]
+    folders: dict[str, list[dict[str, Any]]] = {}
+    for f in files:
+        folders.setdefault(f["table"], []).append(f)
+    children = [{
+        "name": table, "displayName": table.replace("_", " ").capitalize(),
+        "description": group[0]["doc"], "order": i, "parent": store.dataset_id,
+        "children": {"folders": [], "files": [{
+            "displayName": f["path"], "description": f"{f['rows']} rows; sha256 {f['sha256']}",
+            "fileSize": f["bytes"], "url": _download_url(store, f["path"]), "order": j,
+            "parent": table} for j, f in enumerate(group)]},
+    } for i, (table, group) in enumerate(sorted(folders.items()))]
+    root = {"name": store.dataset_id,
+            "displayName": str(store.metadata.get("display_name", store.dataset_id)),
+            "description": str(store.metadata.get("description", "")), "order": 0,
+            "parent": str(project_id), "children": {"files": [], "folders": children}}
+    return {"data": [root]}
+
+
+@router.get("/api/v2/dataset/fileList", response_model=list[File])
+def get_file_list(store: StoreDep) -> list[dict[str, Any]]:
+    """The release's downloadable files (a bare array, as GTEx), grouped into filesets."""
+    files = [f for f in store.release_files() if f["table"] not in CONTROLLED_TABLES]
+    filesets: dict[str, dict[str, Any]] = {}
+    for f in files:
+        entry = filesets.setdefault(f["table"], {"name": f["table"], "description": f["doc"],
+                                                 "files": []})
+        entry["files"].append({"name": f["path"], "url": _download_url(store, f["path"]),
+                               "size": f["bytes"], "rows": f["rows"], "sha256": f["sha256"]})
+    return [{"name": str(store.metadata.get("display_name", store.dataset_id)),
+             "subpath": store.dataset_id, "dbgapId": str(store.metadata.get("dbgap_id") or ""),
+             "dataset": store.dataset_id, "release": store.dataset_id, "order": 0,
+             "type": "release", "id": store.dataset_id,
+             "description": str(store.metadata.get("description", "")),
+             "filesets": list(filesets.values())}]
+
+
+@router.get("/downloads/{dataset_id}/{path:path}", include_in_schema=False)
+def download_file(store: StoreDep, dataset_id: str, path: str) -> FileResponse:
+    """One open-access file of the release; only paths listed in the manifest are served."""
+    listed = {f["path"]: f for f in store.release_files()
+              if f["table"] not in CONTROLLED_TABLES}
+    if dataset_id != store.dataset_id or path not in listed:
+        raise HTTPException(404, "No such file in this release.")
+    return FileResponse(store.path / path, media_type="application/vnd.apache.parquet",
+                        filename=path.replace("/", "_"))

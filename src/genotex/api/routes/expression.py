@@ -1,20 +1,27 @@
-"""``/api/v2/expression/*``: per-sample and median TPM, top expressed genes."""
+"""``/api/v2/expression/*``: per-sample and median TPM (clustered too), top expressed genes,
+expression PCA."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import numpy as np
+import pandas as pd
 from fastapi import APIRouter, Depends, Query
 
+from genotex.api.analysis import newick, pca3
 from genotex.api.deps import DatasetStoreDep
 from genotex.api.models import (
+    ClusteredMedianGeneExpression,
     DonorAttribute,
+    ExpressionPCA,
     GeneExpression,
     MedianGeneExpression,
     PaginatedResponse,
     TopExpressedGenes,
 )
 from genotex.api.paging import Paging, envelope, paging
+from genotex.store import Page, Store
 
 router = APIRouter(prefix="/api/v2/expression", tags=["Expression Data"])
 
@@ -67,3 +74,61 @@ def get_top_expressed_genes(
     page = store.top_expressed_genes(tissueSiteDetailId, filter_mt=filterMtGene,
                                      page=paging.page, items_per_page=paging.items_per_page)
     return envelope(page, paging)
+
+
+#: Most genes one clustering request may hold (the distance matrix grows as the square).
+MAX_CLUSTER_GENES = 2_000
+
+
+@router.get("/clusteredMedianGeneExpression", response_model=ClusteredMedianGeneExpression)
+def get_clustered_median_gene_expression(
+    store: DatasetStoreDep,
+    gencodeId: Annotated[list[str], Query(min_length=1, max_length=MAX_CLUSTER_GENES)],
+    tissueSiteDetailId: TissueIds = None,
+) -> dict[str, Any]:
+    """Median TPM plus Newick trees of tissues and genes (average linkage, Euclidean distance
+    on log10(median + 1)); ``clusters`` is null when fewer than two genes or tissues match."""
+    rows = store.median_matrix(gencodeId, tissueSiteDetailId)
+    clusters = None
+    if rows:
+        wide = (pd.DataFrame(rows).pivot_table(index="gencodeId", columns="tissueSiteDetailId",
+                                               values="median", aggfunc="first").fillna(0.0))
+        if wide.shape[0] >= 2 and wide.shape[1] >= 2:
+            log = np.log10(wide.to_numpy() + 1.0)
+            clusters = {"tissue": newick(log.T, list(wide.columns)),
+                        "gene": newick(log, list(wide.index))}
+    return {"clusters": clusters, "medianGeneExpression": rows}
+
+
+@router.get("/expressionPca", response_model=PaginatedResponse[ExpressionPCA])
+def get_expression_pca(
+    store: DatasetStoreDep,
+    paging: PagingDep,
+    tissueSiteDetailId: Annotated[list[str], Query(min_length=1, max_length=100)],
+    sampleId: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """First three PCs of each sample's log10(TPM + 1) profile within its tissue."""
+    rows: list[dict[str, Any]] = []
+    tissues = store.resolve_tissues(tissueSiteDetailId) or []
+    ontology = {t["tissueSiteDetailId"]: t["ontologyId"]
+                for t in store.tissues(items_per_page=100_000).rows}
+    for tissue in tissues:
+        for sample, pcs in _tissue_pca(store, tissue).items():
+            if sampleId is None or sample == sampleId:
+                rows.append({"pc1": pcs[0], "pc2": pcs[1], "pc3": pcs[2], "sampleId": sample,
+                             "tissueSiteDetailId": tissue, "ontologyId": ontology.get(tissue),
+                             "datasetId": store.dataset_id})
+    start = paging.page * paging.items_per_page
+    return envelope(Page(rows[start:start + paging.items_per_page], len(rows)), paging)
+
+
+def _tissue_pca(store: Store, tissue: str) -> dict[str, tuple[float, float, float]]:
+    """sample → (pc1, pc2, pc3) of one tissue, computed once per store and tissue."""
+    cache: dict[str, dict[str, tuple[float, float, float]]] = store.__dict__.setdefault(
+        "_pca_cache", {})
+    if tissue not in cache:
+        matrix = store.expression_matrix(tissue)
+        scores = pca3(np.log10(matrix.fillna(0.0).to_numpy() + 1.0))
+        cache[tissue] = {s: (float(a), float(b), float(c))
+                         for s, (a, b, c) in zip(matrix.index, scores, strict=True)}
+    return cache[tissue]

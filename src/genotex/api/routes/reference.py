@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from genotex.api.deps import StoreDep
 from genotex.api.models import (
     Chromosome,
+    Feature,
     GencodeVersion,
     Gene,
     GenomeBuild,
@@ -67,3 +68,15 @@ def get_neighbor_gene(
     page = store.neighbor_genes(str(chromosome), pos, bp_window, page=paging.page,
                                 items_per_page=paging.items_per_page)
     return envelope(page, paging)
+
+
+@router.get("/features/{featureId}", response_model=Feature)
+def get_genomic_features(
+    store: StoreDep,
+    featureId: Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.\-]+$",
+                                   description="Gene symbol, GENCODE ID, rsID or variant ID")],
+    datasetId: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    """The gene(s) or variant(s) a name refers to, with the genome assembly."""
+    assembly = "HG38" if "38" in store.genome_build else "HG19"
+    return {"features": store.feature(featureId), "assembly": assembly}

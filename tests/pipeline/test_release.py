@@ -1,0 +1,170 @@
+"""The release built from a tiny simulated cohort run through the expression and QTL steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from genotex.api.app import create_app
+from genotex.config import Settings
+from genotex.io.bed import read_phenotype_bed
+from genotex.pipeline.expression_steps import (
+    compute_genotype_pcs,
+    prepare_tissue_expression,
+    tissue_covariates,
+)
+from genotex.pipeline.qtl_steps import (
+    cis_independent,
+    cis_nominal,
+    cis_permutations,
+    significant_pairs,
+)
+from genotex.pipeline.release import (
+    ReleaseInputs,
+    TissueQtlOutputs,
+    build_cohort_release,
+    release_tables,
+    tss_distance,
+)
+from genotex.pipeline.summaries import summarize_expression
+from genotex.simulate import SimulationConfig, simulate
+from genotex.store import Store
+
+TISSUE = "Lung"
+TOKEN = "release-test-token"
+
+
+@dataclass(frozen=True)
+class Built:
+    inputs: ReleaseInputs
+    qtl_dir: Path
+    release: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    config = SimulationConfig(n_donors=100, n_genes=30, variants_per_chrom=300,
+                              tissues=(TISSUE,), chromosomes=("chr22",), seed=3)
+    cohort = simulate(tmp_path_factory.mktemp("cohort"), config, progress=False)
+    out = tmp_path_factory.mktemp("qtl")
+    bed = prepare_tissue_expression(
+        tpm_gct=cohort.gene_tpm[TISSUE], counts_gct=cohort.gene_reads[TISSUE],
+        annotation=cohort.genes_gtf, sample_participant_lookup=cohort.sample_participant_lookup,
+        genotypes=cohort.vcf, output_prefix=out / TISSUE).bed
+    pcs = compute_genotype_pcs(genotypes=cohort.plink_prefix, output=out / "pcs.txt", n_pcs=3)
+    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
+                            output=out / "cov.txt", n_hidden=2)
+    common = {"phenotype_bed": bed, "genotypes": cohort.vcf, "covariates": cov,
+              "output_dir": out, "prefix": TISSUE, "maf_threshold": 0.01}
+    nominal = cis_nominal(**common)
+    perm = cis_permutations(**common, n_perm=200, seed=1)
+    sig = significant_pairs(cis_results=perm.table, nominal_files=nominal.files.values(),
+                            output_dir=out, prefix=TISSUE)
+    ind = cis_independent(**common, cis_results=perm.table, n_perm=200, seed=1)
+    summarize_expression(tpm_gcts=cohort.gene_tpm, sample_attributes=cohort.sample_attributes,
+                         subject_attributes=cohort.subject_phenotypes,
+                         annotation=cohort.genes_gtf, output_dir=out / "summaries")
+    inputs = ReleaseInputs(
+        annotation=cohort.genes_gtf, genotypes=cohort.vcf,
+        sample_attributes=cohort.sample_attributes,
+        subject_attributes=cohort.subject_phenotypes, summaries_dir=out / "summaries",
+        qtl={TISSUE: TissueQtlOutputs(
+            egenes=perm.table, signif_pairs=sig.path,
+            nominal_pairs=tuple(nominal.files.values()), independent=ind.path,
+            expression_bed=bed, covariates=cov)})
+    release = build_cohort_release(inputs, root=out / "releases", dataset_id="genotex_rel_v1")
+    return Built(inputs, out, release)
+
+
+@pytest.fixture(scope="module")
+def client(built: Built) -> TestClient:
+    settings = Settings(controlled_tokens=TOKEN)
+    return TestClient(create_app(settings, store=Store(built.release)))
+
+
+def test_tss_distance__strand_aware() -> None:
+    genes = pd.DataFrame({"gene_id": ["P", "M"], "tss": [1000, 1000], "strand": ["+", "-"]})
+    got = tss_distance(pd.Series([1200, 1200]), pd.Series(["P", "M"]), genes)
+    assert got.tolist() == [200, -200]
+
+
+def test_release_tables__has_qtl_ld_and_mapping_inputs(built: Built) -> None:
+    tables = release_tables(built.inputs)
+    for name in ("egenes", "signif_pairs", "nominal_pairs", "independent_eqtls", "ld",
+                 "dosages", "qtl_phenotypes", "qtl_covariates"):
+        assert not tables[name].empty, name
+    pairs = tables["signif_pairs"]
+    assert (pairs["maf"] <= 0.5).all()
+    assert tables["ld"]["r2"].between(0, 1).all()
+    per_gene = tables["ld"].groupby("gene_id")[["variant_id_1", "variant_id_2"]].nunique()
+    assert (per_gene.max(axis=1) <= built.inputs.max_ld_variants).all()
+    genes = tables["genes"].set_index("gene_id")
+    row = pairs.iloc[0]
+    pos = int(row["variant_id"].split("_")[1])
+    sign = -1 if genes.loc[row["gene_id"], "strand"] == "-" else 1
+    assert row["tss_distance"] == sign * (pos - genes.loc[row["gene_id"], "tss"])
+
+
+def test_api__egene_and_single_tissue_eqtl_return_pipeline_numbers(
+        built: Built, client: TestClient) -> None:
+    perm = pd.read_csv(built.qtl_dir / f"{TISSUE}.cis_qtl.txt.gz", sep="\t", index_col=0)
+    egenes = perm[perm["qval"] <= 0.05]
+    assert len(egenes) > 0
+    got = client.get("/api/v2/association/egene",
+                     params={"tissueSiteDetailId": TISSUE}).json()["data"]
+    assert {g["gencodeId"] for g in got} == set(egenes.index)
+    for g in got:
+        e = egenes.loc[g["gencodeId"]]
+        np.testing.assert_allclose(g["pValue"], e["pval_nominal"], rtol=1e-12)
+        np.testing.assert_allclose(g["empiricalPValue"], e["pval_beta"], rtol=1e-12)
+        np.testing.assert_allclose(g["qValue"], e["qval"], rtol=1e-12)
+    sig = pd.read_parquet(built.qtl_dir / f"{TISSUE}.signif_variant_gene_pairs.parquet")
+    gene = egenes.index[0]
+    rows = client.get("/api/v2/association/singleTissueEqtl",
+                      params={"gencodeId": gene, "itemsPerPage": 10_000}).json()["data"]
+    mine = sig[sig["gene_id"] == gene].set_index("variant_id")
+    assert {r["variantId"] for r in rows} == set(mine.index)
+    for r in rows:
+        np.testing.assert_allclose(r["pValue"], mine.loc[r["variantId"], "pval_nominal"],
+                                   rtol=1e-12)
+        np.testing.assert_allclose(r["nes"], mine.loc[r["variantId"], "slope"], rtol=1e-6)
+
+
+def test_api__dyneqtl_recomputes_the_pipeline_regression(
+        built: Built, client: TestClient) -> None:
+    perm = pd.read_csv(built.qtl_dir / f"{TISSUE}.cis_qtl.txt.gz", sep="\t", index_col=0)
+    gene = perm["qval"].idxmin()
+    variant = perm.loc[gene, "variant_id"]
+    params = {"gencodeId": gene, "variantId": variant, "tissueSiteDetailId": TISSUE}
+    open_ = client.get("/api/v2/association/dyneqtl", params=params)
+    assert open_.status_code == 200, open_.text
+    body = open_.json()
+    # the permutation table is text with 6 significant digits
+    np.testing.assert_allclose(body["pValue"], perm.loc[gene, "pval_nominal"], rtol=1e-5)
+    np.testing.assert_allclose(body["nes"], perm.loc[gene, "slope"], rtol=1e-5)
+    np.testing.assert_allclose(body["pValueThreshold"], perm.loc[gene, "pval_nominal_threshold"])
+    assert body["data"] == [] and body["genotypes"] == []  # no token: aggregates only
+    full = client.get("/api/v2/association/dyneqtl", params=params,
+                      headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    n = len(read_phenotype_bed(built.inputs.qtl[TISSUE].expression_bed).values.columns)
+    assert len(full["data"]) == len(full["genotypes"]) == n
+    assert full["homoRefCount"] + full["hetCount"] + full["homoAltCount"] == n
+    bad = client.get("/api/v2/association/dyneqtl", params=params,
+                     headers={"Authorization": "Bearer wrong"})
+    assert bad.status_code == 403
+
+
+def test_api__ld_and_nominal_pairs(built: Built, client: TestClient) -> None:
+    perm = pd.read_csv(built.qtl_dir / f"{TISSUE}.cis_qtl.txt.gz", sep="\t", index_col=0)
+    gene = perm["qval"].idxmin()
+    ld = client.get("/api/v2/dataset/ld", params={"gencodeId": gene}).json()["data"]
+    assert ld and all(len(pair) == 2 and "," in pair[0] for pair in ld)
+    nominal = pd.read_parquet(next(built.qtl_dir.glob(f"{TISSUE}.cis_qtl_pairs.*.parquet")))
+    rows = client.get("/api/genotex/v1/nominalPairs",
+                      params={"gencodeId": gene, "itemsPerPage": 100_000}).json()["data"]
+    assert len(rows) == int((nominal["phenotype_id"] == gene).sum())

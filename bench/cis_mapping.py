@@ -57,6 +57,21 @@ def timed(name: str, cmd: list[object], out: Path) -> dict[str, float]:
             "rss": get("Maximum resident set size \\(kbytes\\)") / 1024}
 
 
+def read_time(path: Path) -> dict[str, float]:
+    """wall, cpu, rss_mib of an existing /usr/bin/time -v report (for --report-only)."""
+    text = path.read_text()
+
+    def get(key: str) -> str:
+        return re.search(rf"{key}: ([\d.:]+)", text).group(1)  # type: ignore[union-attr]
+
+    elapsed = get("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)")
+    parts = [float(x) for x in elapsed.split(":")]
+    wall = sum(v * 60 ** k for k, v in enumerate(reversed(parts)))
+    return {"wall": wall, "cpu": float(get("User time \\(seconds\\)"))
+            + float(get("System time \\(seconds\\)")),
+            "rss": float(get("Maximum resident set size \\(kbytes\\)")) / 1024}
+
+
 def prepare_geuvadis() -> dict[str, Path]:
     d = WORK / "geuvadis"
     if not (d / "geno.pgen").is_file():
@@ -210,7 +225,19 @@ def main() -> None:
     ap.add_argument("--sim-variants", type=int, default=40_000)
     ap.add_argument("--sim-genes", type=int, default=300)
     ap.add_argument("--skip-sim", action="store_true")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rebuild the report from the GEUVADIS runs already in bench/work")
     args = ap.parse_args()
+    if args.report_only:
+        out = WORK / "runs" / "geuvadis"
+        names = {"tensorQTL permute": "tq_permute", "genotex permute": "gx_permute",
+                 "tensorQTL nominal": "tq_nominal", "genotex nominal": "gx_nominal"}
+        cost = {k: read_time(out / f"{v}.time") for k, v in names.items()}
+        results = {"GEUVADIS chr22 (608 genes, 358 samples, 53 covariates)":
+                   {"cost": cost, "agree": agreement(out)}}
+        (ROOT / "bench" / "results" / "cis_mapping.md").write_text(report(results, args))
+        print(report(results, args))
+        return
     results = {"GEUVADIS chr22 (608 genes, 358 samples, 53 covariates)":
                run_dataset("geuvadis", prepare_geuvadis(), n_perm=args.perm, seed=args.seed)}
     if not args.skip_sim:

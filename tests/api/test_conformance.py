@@ -23,6 +23,30 @@ REQUESTS = {
     "/api/v2/association/egene": {},
     "/api/v2/association/singleTissueEqtl": {"gencodeId": "ENSG00000132693.12"},
     "/api/v2/metadata/dataset": {},
+    "/api/v2/association/independentEqtl": {"gencodeId": "ENSG00000132693.12"},
+    "/api/v2/association/singleTissueSqtl": {"gencodeId": "ENSG00000132693.12"},
+    "/api/v2/association/sgene": {},
+    "/api/v2/association/metasoft": {"gencodeId": "ENSG00000132693.12"},
+    "/api/v2/association/fineMapping": {"gencodeId": "ENSG00000132693.12"},
+    "/api/v2/expression/expressionPca": {"tissueSiteDetailId": "Lung"},
+    "/api/v2/dataset/fileList": {},
+}
+#: unpaged endpoints: path → (parameters, function from the body to the items gtexr tabulates)
+SHAPED = {
+    "/api/v2/expression/clusteredMedianGeneExpression": (
+        {"gencodeId": ["ENSG00000132693.12", "ENSG00000160791.17"]},
+        lambda body: body["medianGeneExpression"]),
+    "/api/v2/association/singleTissueEqtlByLocation": (
+        {"tissueSiteDetailId": "Whole_Blood", "chromosome": "chr1", "start": 1,
+         "end": 2},
+        lambda body: body["singleTissueEqtl"]),
+    "/api/v2/association/dyneqtl": (
+        {"gencodeId": "ENSG00000132693.12", "variantId": "chr1_159680000_A_G_b38",
+         "tissueSiteDetailId": "Whole_Blood"}, lambda body: [body]),
+    "/api/v2/dataset/openAccessFilesMetadata": (
+        {"project_id": "adult-gtex"}, lambda body: body["data"]),
+    "/api/v2/reference/features/": (
+        {}, lambda body: [{**f, "assembly": body["assembly"]} for f in body["features"]]),
 }
 #: gtexr's recorded order is an artefact of a null in its first row (entrezGeneId moved last);
 #: the recorded raw geneSearch JSON has the spec order, which we follow.
@@ -36,6 +60,21 @@ def _items(client, path: str, params: dict) -> list[dict]:  # type: ignore[no-un
     assert r.status_code == 200, r.text
     body = r.json()
     return body if isinstance(body, list) else body["data"]
+
+
+@pytest.mark.parametrize("path", sorted(SHAPED))
+def test_fields__unpaged_match_gtexr_recorded_columns(client, expected_columns, path: str) -> None:  # type: ignore[no-untyped-def]
+    params, items_of = SHAPED[path]
+    url = path + "CRP" if path.endswith("/features/") else path
+    if path.endswith("ByLocation"):
+        params = {**params, "start": 159_000_000, "end": 160_000_000}
+    r = client.get(url, params=params)
+    assert r.status_code == 200, r.text
+    items = items_of(r.json())
+    assert items
+    (expected,) = expected_columns[path]
+    for item in items:
+        assert list(item) == expected
 
 
 @pytest.mark.parametrize("path", sorted(REQUESTS))

@@ -35,3 +35,14 @@ def test_read_pgen__bad_pvar(tmp_path: Path) -> None:
     pvar.write_text("\n".join([lines[0], *lines[2:]]) + "\n")
     with pytest.raises(InputError, match=r"g\.pgen: \.pgen has 47 variants but the \.pvar 46"):
         open_genotypes(tmp_path / "g.pgen")
+
+
+def test_open_genotypes__pgen_prefix_with_a_dot(tmp_path: Path) -> None:
+    geno = make_geno(n_samples=4)
+    write_pgen(tmp_path / "genotypes.chr22", geno.variants, geno.samples, geno.genotypes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "genotypes.chr22.pgen", "genotypes.chr22.psam", "genotypes.chr22.pvar"]
+    for path in (tmp_path / "genotypes.chr22", tmp_path / "genotypes.chr22.pgen"):
+        with open_genotypes(path) as reader:
+            got = np.concatenate([c.dosages for c in reader.iter_chunks(50)])
+        np.testing.assert_array_equal(got, geno.expected)

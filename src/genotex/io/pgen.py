@@ -33,6 +33,11 @@ def pgen_prefix(path: PathLike) -> Path:
     return p.with_suffix("") if p.suffix in {".pgen", ".pvar", ".psam"} else p
 
 
+def _member(prefix: Path, ext: str) -> Path:
+    """``prefix`` + ``ext``: a prefix may itself contain dots (``genotypes.chr22``)."""
+    return prefix.parent / f"{prefix.name}{ext}"
+
+
 def _read_table_with_hash_header(path: Path) -> pd.DataFrame:
     n_skip = 0
     with open(path, encoding="utf-8") as fh:
@@ -87,14 +92,14 @@ class PgenReader(IndexedReader):
         import pgenlib
 
         prefix = pgen_prefix(path)
-        self.path = prefix.with_suffix(".pgen")
+        self.path = _member(prefix, ".pgen")
         for ext in (".pgen", ".pvar", ".psam"):
-            if not prefix.with_suffix(ext).is_file():
-                raise InputError(prefix.with_suffix(ext), "file not found",
+            if not _member(prefix, ext).is_file():
+                raise InputError(_member(prefix, ext), "file not found",
                                  "a PLINK 2 fileset needs .pgen, .pvar and .psam side by side")
-        file_samples = _read_psam(prefix.with_suffix(".psam"))
-        self._variants = _read_pvar(prefix.with_suffix(".pvar"))
-        self.samples, idx = select_samples(file_samples, samples, prefix.with_suffix(".psam"))
+        file_samples = _read_psam(_member(prefix, ".psam"))
+        self._variants = _read_pvar(_member(prefix, ".pvar"))
+        self.samples, idx = select_samples(file_samples, samples, _member(prefix, ".psam"))
         self.field = field
         order = np.sort(idx)
         self._perm = np.searchsorted(order, idx)
@@ -140,17 +145,17 @@ class PgenWriter:
         import pgenlib
 
         self.prefix = pgen_prefix(prefix)
-        ensure_parent(self.prefix.with_suffix(".pgen"))
-        check_unique(list(samples), self.prefix.with_suffix(".psam"), what="sample ID")
+        ensure_parent(_member(self.prefix, ".pgen"))
+        check_unique(list(samples), _member(self.prefix, ".psam"), what="sample ID")
         self.n_samples = len(samples)
         sexes = ["NA"] * len(samples) if sex is None else [
             {1: "1", 2: "2"}.get(int(x), "NA") for x in sex]
-        with open(self.prefix.with_suffix(".psam"), "w", encoding="utf-8") as psam:
+        with open(_member(self.prefix, ".psam"), "w", encoding="utf-8") as psam:
             psam.write("#IID\tSEX\n")
             psam.writelines(f"{s}\t{x}\n" for s, x in zip(samples, sexes, strict=True))
-        self._pvar = open(self.prefix.with_suffix(".pvar"), "w", encoding="utf-8")  # noqa: SIM115
+        self._pvar = open(_member(self.prefix, ".pvar"), "w", encoding="utf-8")  # noqa: SIM115
         self._pvar.write("#CHROM\tPOS\tID\tREF\tALT\n")
-        self._writer = pgenlib.PgenWriter(bytes(self.prefix.with_suffix(".pgen")),
+        self._writer = pgenlib.PgenWriter(bytes(_member(self.prefix, ".pgen")),
                                           len(samples), n_variants, nonref_flags=False)
         self._last: tuple[str, int] | None = None
 
@@ -161,7 +166,7 @@ class PgenWriter:
             raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
         if not len(variants):
             return
-        pvar = self.prefix.with_suffix(".pvar")
+        pvar = _member(self.prefix, ".pvar")
         chrom = variants["chrom"].astype(str).to_numpy()
         pos = variants["pos"].to_numpy(dtype=np.int64)
         check_chrom_naming(chrom, pvar)

@@ -104,6 +104,47 @@ def store_build(releases: Path, dataset_id: str, annotation: Path, genotypes: Pa
     click.echo(f"built {build_cohort_release(inputs, root=releases, dataset_id=dataset_id)}")
 
 
+@store.command("import-gtex")
+@click.argument("releases", type=_DIR)
+@click.option("--dataset-id", required=True, help="Release name, e.g. gtex_v8_import.")
+@click.option("--folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder searched (recursively) for GTEx files by their names.")
+@click.option("--median-tpm", type=_FILE, default=None, help="*_gene_median_tpm.gct(.gz).")
+@click.option("--gene-tpm", type=_FILE, multiple=True, help="*_gene_tpm.gct(.gz) (repeatable).")
+@click.option("--samples", type=_FILE, default=None, help="SampleAttributesDS table.")
+@click.option("--subjects", type=_FILE, default=None, help="SubjectPhenotypesDS table.")
+@click.option("--annotation", type=_FILE, default=None,
+              help="Gene GTF or TSV [default: genes of the egenes files].")
+@click.option("--egenes", type=_FILE, multiple=True, help="<Tissue>.v8.egenes.txt.gz.")
+@click.option("--signif-pairs", type=_FILE, multiple=True,
+              help="<Tissue>.v8.signif_variant_gene_pairs.txt.gz.")
+@click.option("--allpairs", type=_FILE, multiple=True,
+              help="<Tissue>.allpairs.txt.gz or <Tissue>.fastqtl.gz.")
+@click.option("--overwrite", is_flag=True, help="Replace a release of the same datasetId.")
+def store_import_gtex(releases: Path, dataset_id: str, folder: Path | None,
+                      median_tpm: Path | None, gene_tpm: tuple[Path, ...], samples: Path | None,
+                      subjects: Path | None, annotation: Path | None,
+                      egenes: tuple[Path, ...], signif_pairs: tuple[Path, ...],
+                      allpairs: tuple[Path, ...], overwrite: bool) -> None:
+    """Build a release from GTEx's own release files (explicit files override --folder's)."""
+    import dataclasses
+
+    from genotex.pipeline.gtex_import import (
+        GtexReleaseFiles,
+        find_gtex_files,
+        import_gtex_release,
+    )
+
+    files = find_gtex_files(folder) if folder else GtexReleaseFiles()
+    given = {"median_tpm": median_tpm, "gene_tpm": gene_tpm, "sample_attributes": samples,
+             "subject_attributes": subjects, "annotation": annotation, "egenes": egenes,
+             "signif_pairs": signif_pairs, "allpairs": allpairs}
+    files = dataclasses.replace(files, **{k: v for k, v in given.items() if v})
+    path = import_gtex_release(files, root=releases, dataset_id=dataset_id,
+                               overwrite=overwrite)
+    click.echo(f"built {path}")
+
+
 @store.command("list")
 @click.argument("releases", type=_DIR)
 def store_list(releases: Path) -> None:

@@ -47,13 +47,13 @@ window.genotexPlots = (function () {
       customdata: rows.map((r) => [r.gencodeId, r.variantId, r.geneSymbol, r.snpId || "", r.pValue, negLog10(r.pValue)]),
       marker: {
         size: rows.map((r) => 8 + 30 * negLog10(r.pValue) / maxP), sizemode: "diameter",
-        color: rows.map((r) => r.nes), colorscale: "RdBu", reversescale: true, cmin: -maxNes, cmax: maxNes,
+        color: rows.map((r) => r.nes), colorscale: "RdBu", cmin: -maxNes, cmax: maxNes,
         line: { color: "#333", width: 0.6 },
-        colorbar: { title: { text: "NES" }, thickness: 14, len: 0.8 },
+        colorbar: { title: { text: "NES" }, thickness: 14, lenmode: "pixels", len: 160 },
       },
       hovertemplate: "<b>%{y}</b><br>%{customdata[2]} · %{customdata[1]} %{customdata[3]}<br>NES %{marker.color:.3f}<br>p %{customdata[4]:.2e} (−log10 p %{customdata[5]:.1f})<extra></extra>",
     };
-    const height = Math.max(260, 90 + 42 * yOrder.length + 120);
+    const height = Math.max(360, 50 + 42 * yOrder.length + 150);
     const lay = layout({
       title: { text: opts.title, x: 0, xanchor: "left", font: { size: 15 } },
       height: height, margin: { l: 70, r: 30, t: 50, b: 130 },
@@ -62,7 +62,7 @@ window.genotexPlots = (function () {
       annotations: [{ text: "bubble size ∝ −log10 p (largest: " + maxP.toFixed(1) + ")", xref: "paper", yref: "paper",
         x: 1, y: 1.02, xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 11, color: "#5b6675" } }],
     });
-    gd.style.minHeight = height + "px";
+    gd.style.height = height + "px";
     return window.Plotly.newPlot(gd, [trace], lay, config(opts.filename)).then(() => {
       if (opts.onClick) gd.on("plotly_click", (ev) => opts.onClick(ev.points[0].customdata));
       gd.dataset.rendered = "true";

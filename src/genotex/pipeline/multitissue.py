@@ -156,7 +156,7 @@ def _summary_table(pairs: pd.DataFrame, res: MetasoftResult) -> pd.DataFrame:
 
 
 def _pi1_table(tissues: list[str], pairs: pd.DataFrame, stats: dict[str, pd.DataFrame],
-               leads: dict[str, pd.DataFrame]) -> pd.DataFrame:
+               leads: dict[str, pd.DataFrame], lambda_: float | None) -> pd.DataFrame:
     """π1[i, j] from the p-values in tissue j of tissue i's eGene leads."""
     key = pd.MultiIndex.from_frame(pairs[["gene_id", "variant_id"]])
     genes = pd.Index(sorted(set(pairs["gene_id"])))
@@ -171,7 +171,7 @@ def _pi1_table(tissues: list[str], pairs: pd.DataFrame, stats: dict[str, pd.Data
         is_egene[i, cols[ok]] = True
         for j, tj in enumerate(tissues):
             p[i, j, cols[ok]] = stats[tj]["pval_nominal"].to_numpy()[rows[ok]]
-    pi = pairwise_pi1(p, is_egene) if len(genes) else np.full((n, n), np.nan)
+    pi = pairwise_pi1(p, is_egene, lambda_=lambda_) if len(genes) else np.full((n, n), np.nan)
     frame = pd.DataFrame(pi, index=pd.Index(tissues, name="discovery_tissue"),
                          columns=list(tissues))
     return frame
@@ -186,6 +186,7 @@ def run_multitissue(
     mvalue_method: Literal["auto", "exact", "mcmc"] = "auto",
     exact_max_studies: int = 12,
     seed: int = 100,
+    pi1_lambda: float | None = None,
 ) -> MultitissueOutputs:
     """METASOFT over the tissues' eGene top variants, and pairwise π1 sharing.
 
@@ -205,6 +206,9 @@ def run_multitissue(
     mvalue_method, exact_max_studies, seed
         As :func:`genotex.qtl.metasoft.metasoft` (exact enumeration up to
         ``exact_max_studies`` tissues, MCMC above; GTEx ran METASOFT with ``-seed 100``).
+    pi1_lambda
+        Storey's λ for π0 (None: qvalue's smoother over 0.05…0.95; a fixed 0.5 is steadier
+        with few eGenes).
 
     Returns
     -------
@@ -224,7 +228,7 @@ def run_multitissue(
                    seed=seed)
     long = _long_table(pairs, names, stats, res)
     summary = _summary_table(pairs, res)
-    pi1 = _pi1_table(names, pairs, stats, leads)
+    pi1 = _pi1_table(names, pairs, stats, leads, pi1_lambda)
     out = Path(output)
     with staged_outputs(out) as stage:
         long.to_parquet(stage / "metasoft.parquet", index=False)

@@ -8,7 +8,7 @@ import pytest
 
 import genotex
 
-SUBPACKAGES = ["io", "expression", "qtl", "simulate"]
+SUBPACKAGES = ["io", "expression", "qtl", "simulate", "coloc", "store", "api"]
 
 
 def test_all__names_exist() -> None:

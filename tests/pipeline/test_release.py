@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,3 +169,13 @@ def test_api__ld_and_nominal_pairs(built: Built, client: TestClient) -> None:
     rows = client.get("/api/genotex/v1/nominalPairs",
                       params={"gencodeId": gene, "itemsPerPage": 100_000}).json()["data"]
     assert len(rows) == int((nominal["phenotype_id"] == gene).sum())
+
+
+def test_find_qtl_outputs__finds_the_pipeline_files(built: Built) -> None:
+    from genotex.pipeline.release import find_qtl_outputs
+
+    found = find_qtl_outputs(built.qtl_dir)
+    assert set(found) == {TISSUE}
+    expected = built.inputs.qtl[TISSUE]
+    # the test names its covariates cov.txt, not <prefix>.covariates.txt
+    assert found[TISSUE] == dataclasses.replace(expected, covariates=None)

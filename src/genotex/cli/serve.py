@@ -94,13 +94,21 @@ def store() -> None:
 @click.option("--subjects", type=_FILE, required=True, help="GTEx SubjectPhenotypesDS table.")
 @click.option("--summaries", type=click.Path(exists=True, file_okay=False, path_type=Path),
               required=True, help="Output folder of 'genotex expression summarize'.")
+@click.option("--qtl-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder of the cis-QTL outputs (<Tissue>.cis_qtl.txt.gz, "
+              "pairs, independent, expression BED, covariates; searched recursively).")
+@click.option("--max-ld-variants", type=click.IntRange(2, 1000), default=50, show_default=True,
+              help="Lead variants per gene kept for LD and the eQTL calculator's dosages.")
 def store_build(releases: Path, dataset_id: str, annotation: Path, genotypes: Path,
-                samples: Path, subjects: Path, summaries: Path) -> None:
+                samples: Path, subjects: Path, summaries: Path, qtl_dir: Path | None,
+                max_ld_variants: int) -> None:
     """Assemble a release from a cohort's files and the pipeline's outputs (atomic)."""
-    from genotex.pipeline.release import ReleaseInputs, build_cohort_release
+    from genotex.pipeline.release import ReleaseInputs, build_cohort_release, find_qtl_outputs
 
     inputs = ReleaseInputs(annotation=annotation, genotypes=genotypes, sample_attributes=samples,
-                           subject_attributes=subjects, summaries_dir=summaries)
+                           subject_attributes=subjects, summaries_dir=summaries,
+                           qtl=find_qtl_outputs(qtl_dir) if qtl_dir else {},
+                           max_ld_variants=max_ld_variants)
     click.echo(f"built {build_cohort_release(inputs, root=releases, dataset_id=dataset_id)}")
 
 

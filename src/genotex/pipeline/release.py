@@ -350,3 +350,28 @@ def mapping_input_tables(qtl: Mapping[str, TissueQtlOutputs]) -> dict[str, pd.Da
     if cov:
         tables["qtl_covariates"] = pd.concat(cov, ignore_index=True)
     return tables
+
+
+def find_qtl_outputs(folder: PathLike) -> dict[str, TissueQtlOutputs]:
+    """Each tissue's cis-QTL files under ``folder``, found by the pipeline's file names.
+
+    A tissue is named by the prefix of its ``<prefix>.cis_qtl.txt.gz`` (searched recursively);
+    beside it are ``<prefix>.signif_variant_gene_pairs.parquet``,
+    ``<prefix>.cis_qtl_pairs.<chrom>.parquet``, ``<prefix>.cis_independent_qtl.txt.gz``,
+    ``<prefix>.expression.bed.gz`` and ``<prefix>.covariates.txt`` (each optional).
+    """
+    out: dict[str, TissueQtlOutputs] = {}
+    for egenes in sorted(Path(folder).rglob("*.cis_qtl.txt.gz")):
+        prefix = egenes.name.removesuffix(".cis_qtl.txt.gz")
+        d = egenes.parent
+
+        def opt(name: str, d: Path = d) -> Path | None:
+            return d / name if (d / name).is_file() else None
+
+        out[prefix] = TissueQtlOutputs(
+            egenes=egenes, signif_pairs=opt(f"{prefix}.signif_variant_gene_pairs.parquet"),
+            nominal_pairs=tuple(sorted(d.glob(f"{prefix}.cis_qtl_pairs.*.parquet"))),
+            independent=opt(f"{prefix}.cis_independent_qtl.txt.gz"),
+            expression_bed=opt(f"{prefix}.expression.bed.gz"),
+            covariates=opt(f"{prefix}.covariates.txt"))
+    return out

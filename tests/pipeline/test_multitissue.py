@@ -1,0 +1,151 @@
+"""run_multitissue on a simulated 3-tissue cohort with planted shared and opposite eQTLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genotex.errors import InputError
+from genotex.pipeline.expression_steps import (
+    compute_genotype_pcs,
+    prepare_tissue_expression,
+    tissue_covariates,
+)
+from genotex.pipeline.multitissue import METASOFT_COLUMNS, MultitissueOutputs, run_multitissue
+from genotex.pipeline.qtl_steps import (
+    cis_nominal,
+    cis_permutations,
+    read_egenes,
+    significant_pairs,
+)
+from genotex.simulate import SimulationConfig, simulate
+from genotex.store.tables import get_table
+
+TISSUES = ("Lung", "Muscle_Skeletal", "Whole_Blood")
+
+
+@dataclass(frozen=True)
+class Mapped:
+    root: Path
+    truth: pd.DataFrame
+
+    @property
+    def qtl_dirs(self) -> dict[str, Path]:
+        return {t: self.root / t for t in TISSUES}
+
+    def egenes(self, tissue: str) -> pd.DataFrame:
+        return read_egenes(self.root / tissue / f"{tissue}.cis_qtl.txt.gz")
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory: pytest.TempPathFactory) -> Mapped:
+    """3 tissues on chr22 (seed 2 plants a strong opposite-direction eQTL), mapped."""
+    root = tmp_path_factory.mktemp("multitissue")
+    config = SimulationConfig(n_donors=200, n_genes=100, variants_per_chrom=2000,
+                              tissues=TISSUES, chromosomes=("chr22",), seed=2,
+                              max_tissue_fraction=1.0)
+    files = simulate(root / "cohort", config, progress=False)
+    pcs = compute_genotype_pcs(genotypes=files.plink_prefix, output=root / "pcs.txt", n_pcs=3)
+    for t in TISSUES:
+        out = root / t
+        bed = prepare_tissue_expression(
+            tpm_gct=files.gene_tpm[t], counts_gct=files.gene_reads[t],
+            annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / t,
+            sample_participant_lookup=files.sample_participant_lookup).bed
+        cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
+                                output=out / "cov.txt", n_hidden=2)
+        nom = cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
+                          output_dir=out, prefix=t, maf_threshold=0.01)
+        perm = cis_permutations(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
+                                output_dir=out, prefix=t, n_perm=200, seed=1,
+                                maf_threshold=0.01)
+        significant_pairs(cis_results=perm.table, nominal_files=nom.files.values(),
+                          output_dir=out, prefix=t)
+    return Mapped(root, pd.read_csv(files.truth_eqtls, sep="\t"))
+
+
+@pytest.fixture(scope="module")
+def result(mapped: Mapped, tmp_path_factory: pytest.TempPathFactory) -> MultitissueOutputs:
+    return run_multitissue(qtl_dirs=mapped.qtl_dirs, output=tmp_path_factory.mktemp("mt"),
+                           pi1_lambda=0.5)
+
+
+def _strongest(mapped: Mapped, effect_class: str) -> str:
+    """The planted gene of a class (one causal variant) with the best p in its weakest tissue."""
+    t = mapped.truth
+    n_causal = t.groupby("gene_id")["variant_id"].nunique()
+    genes = t.loc[(t["effect_class"] == effect_class) & t["gene_id"].map(n_causal).eq(1),
+                  "gene_id"].unique()
+    weakest = pd.concat([mapped.egenes(x)["pval_nominal"] for x in TISSUES], axis=1).max(axis=1)
+    return str(weakest.reindex(genes).idxmin())
+
+
+def _best_pair(res: MultitissueOutputs, gene: str) -> pd.DataFrame:
+    rows = res.metasoft.loc[res.metasoft["gene_id"] == gene]
+    best = rows.loc[rows["meta_p"].idxmin(), "variant_id"]
+    return rows.loc[rows["variant_id"] == best].set_index("tissue_id")
+
+
+def test_run_multitissue__store_layout(result: MultitissueOutputs) -> None:
+    assert tuple(c.name for c in get_table("metasoft").columns) == METASOFT_COLUMNS
+    frame = pd.read_parquet(result.metasoft_path)
+    assert tuple(frame.columns) == METASOFT_COLUMNS
+    assert set(frame["tissue_id"]) == set(TISSUES)
+    assert frame[["meta_p", "pval"]].stack().between(0, 1).all()
+    assert frame["m_value"].between(0, 1).all()
+    summary = pd.read_parquet(result.summary_path)
+    assert len(summary) == len(frame.drop_duplicates(["gene_id", "variant_id"]))
+
+
+def test_run_multitissue__shared_eqtl_has_high_mvalues(mapped: Mapped,
+                                                       result: MultitissueOutputs) -> None:
+    gene = _strongest(mapped, "shared")
+    pair = _best_pair(result, gene)
+    assert sorted(pair.index) == list(TISSUES)
+    assert (pair["m_value"] > 0.9).all(), pair
+    assert len(set(np.sign(pair["nes"]))) == 1
+
+
+def test_run_multitissue__opposite_effects_are_heterogeneous(
+        mapped: Mapped, result: MultitissueOutputs) -> None:
+    gene = _strongest(mapped, "opposite")
+    pair = _best_pair(result, gene)
+    assert len(set(np.sign(pair["nes"]))) == 2  # both directions
+    summ = result.summary.set_index(["gene_id", "variant_id"]).loc[
+        (gene, pair["variant_id"].iat[0])]
+    assert summ["i_square"] > 75
+    assert summ["pval_q"] < 1e-6
+    assert summ["pval_re2"] < summ["pval_fe"] * 1e-3  # RE2 sees what FE averages away
+    # METASOFT's m-value model shares one effect across tissues: the majority direction wins
+    major = np.sign(pair["nes"]).value_counts().idxmax()
+    assert (pair.loc[np.sign(pair["nes"]) == major, "m_value"] > 0.9).all()
+
+
+def test_run_multitissue__pi1_sharing(result: MultitissueOutputs) -> None:
+    pi1 = pd.read_csv(result.pi1_tsv, sep="\t", index_col=0)
+    assert list(pi1.index) == list(TISSUES) and list(pi1.columns) == list(TISSUES)
+    values = pi1.to_numpy()
+    np.testing.assert_allclose(np.diag(values), 1.0)
+    assert np.all((values >= 0) & (values <= 1))
+    assert values[~np.eye(len(TISSUES), dtype=bool)].min() > 0.5  # most planted eQTLs shared
+
+
+def test_run_multitissue__all_significant_pairs(mapped: Mapped, result: MultitissueOutputs,
+                                                tmp_path: Path) -> None:
+    res = run_multitissue(qtl_dirs=mapped.qtl_dirs, output=tmp_path,
+                          top_variants="all_signif", mvalue_method="exact")
+    leads = set(zip(result.summary["gene_id"], result.summary["variant_id"], strict=True))
+    pairs = set(zip(res.summary["gene_id"], res.summary["variant_id"], strict=True))
+    assert leads <= pairs and len(pairs) > len(leads)
+
+
+def test_run_multitissue__bad_input(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no eQTL directories"):
+        run_multitissue(qtl_dirs={}, output=tmp_path)
+    (tmp_path / "Lung").mkdir()
+    with pytest.raises(InputError, match="permutation table"):
+        run_multitissue(qtl_dirs={"Lung": tmp_path / "Lung"}, output=tmp_path)

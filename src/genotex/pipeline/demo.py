@@ -1,29 +1,29 @@
-"""The embedded default: simulate a GTEx-like cohort, run every pipeline stage, build a release.
+"""The embedded default: simulate a GTEx-like cohort and build its release through the workflow.
 
-``genotex demo`` (and ``make demo``) call :func:`run_demo`, then serve the release. Every stage
-writes atomically (staged, then renamed into place), so an
-interrupted demo loses nothing it finished.
+``genotex demo`` (and ``make demo``) call :func:`run_demo`: it simulates the cohort, writes a
+release config (``<data_dir>/release.toml``) and runs it with
+:func:`genotex.pipeline.runner.run_release` on a LocalCluster of at most two workers: the same
+resumable Dask workflow as ``genotex run``. A second ``genotex demo`` skips every finished task.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
-from genotex.pipeline.release import ReleaseInputs, build_cohort_release
-from genotex.pipeline.summaries import summarize_expression
+from genotex.pipeline.config import ReleaseConfig, ReleaseParameters
+from genotex.pipeline.runner import RunOptions, RunReport, run_release
+from genotex.pipeline.workflow import cohort_release_config, write_release_config
 from genotex.simulate import CohortFiles, SimulationConfig, simulate
 
 DEMO_DATASET_ID = "genotex_demo_v1"
+#: The demo's mapping parameters: GTEx's, with fewer permutations (the beta approximation keeps
+#: small p-values accurate) and the GTEx q-value λ for the small number of genes.
+DEMO_PARAMETERS = ReleaseParameters(n_perm=200, seed=0, maf_threshold=0.01)
+DEMO_METADATA = {"description": "genotex demo: simulated GTEx-like cohort",
+                 "genome_build": "GRCh38"}
 
 
 @dataclass(frozen=True)
@@ -35,30 +35,14 @@ class DemoResult:
     release_dir: Path
     releases_root: Path
     tissues: tuple[str, ...]
+    report: RunReport | None = None
 
 
-def _pipeline_steps(files: CohortFiles, pipe: Path) -> list[tuple[str, Callable[[], object]]]:
-    """The demo's pipeline as (label, action) pairs, in dependency order."""
-    pcs = pipe / "genotype_pcs.txt"
-    steps: list[tuple[str, Callable[[], object]]] = [
-        ("genotype PCs", lambda: compute_genotype_pcs(genotypes=files.plink_prefix, output=pcs)),
-    ]
-    for tissue in sorted(files.gene_tpm):
-        prefix = pipe / tissue / tissue
-        steps.append((f"{tissue}: expression", partial(
-            prepare_tissue_expression, tpm_gct=files.gene_tpm[tissue],
-            counts_gct=files.gene_reads[tissue], annotation=files.genes_gtf,
-            sample_participant_lookup=files.sample_participant_lookup, genotypes=files.vcf,
-            output_prefix=prefix)))
-        steps.append((f"{tissue}: covariates", partial(
-            tissue_covariates, expression_bed_path=Path(f"{prefix}.expression.bed.gz"),
-            genotype_pcs_path=pcs, output=Path(f"{prefix}.covariates.txt"),
-            subject_attributes=files.subject_phenotypes)))
-    steps.append(("tissue summaries", partial(
-        summarize_expression, tpm_gcts=files.gene_tpm, sample_attributes=files.sample_attributes,
-        subject_attributes=files.subject_phenotypes, annotation=files.genes_gtf,
-        output_dir=pipe / "summaries")))
-    return steps
+def demo_release_config(files: CohortFiles, *, output: Path,
+                        dataset_id: str = DEMO_DATASET_ID) -> ReleaseConfig:
+    """The demo's release config over a simulated cohort."""
+    return cohort_release_config(files, output=output, dataset_id=dataset_id,
+                                 parameters=DEMO_PARAMETERS, metadata=DEMO_METADATA)
 
 
 def run_demo(
@@ -67,26 +51,21 @@ def run_demo(
     config: SimulationConfig | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    n_workers: int | None = None,
 ) -> DemoResult:
-    """Simulate → expression prep + covariates per tissue → tissue summaries → release store."""
+    """Simulate → write ``release.toml`` → run the release workflow (≤ 2 local workers)."""
     config = config or SimulationConfig()
-    root = Path(data_dir)
+    root = Path(data_dir).resolve()
     echo(f"[1/3] simulating the demo cohort into {root / 'cohort'}")
     files = simulate(root / "cohort", config, progress=progress)  # seconds; byte-identical
-    pipe = root / "pipeline"
-    echo(f"[2/3] running the pipeline into {pipe}")
-    with tqdm(_pipeline_steps(files, pipe), disable=not progress, unit="step") as bar:
-        for label, action in bar:
-            bar.set_description(label)
-            action()
-    releases = root / "releases"
-    echo(f"[3/3] building release {DEMO_DATASET_ID} in {releases}")
-    inputs = ReleaseInputs(annotation=files.genes_gtf, genotypes=files.vcf,
-                           sample_attributes=files.sample_attributes,
-                           subject_attributes=files.subject_phenotypes,
-                           summaries_dir=pipe / "summaries")
-    release = build_cohort_release(inputs, root=releases, dataset_id=DEMO_DATASET_ID,
-                                   metadata={"description": "genotex demo: simulated GTEx-like "
-                                             "cohort", "genome_build": "GRCh38"})
-    return DemoResult(cohort_dir=files.outdir, pipeline_dir=pipe, release_dir=release,
-                      releases_root=releases, tissues=tuple(sorted(files.gene_tpm)))
+    release_config = demo_release_config(files, output=root)
+    toml = write_release_config(release_config, root / "release.toml")
+    echo(f"[2/3] running the release workflow of {toml} (same as `genotex run {toml.name}`)")
+    workers = n_workers or min(2, os.cpu_count() or 1)
+    report = run_release(release_config, options=RunOptions(
+        n_workers=workers, progress=progress, dashboard=progress), echo=echo)
+    echo(f"[3/3] {report.format()}")
+    return DemoResult(cohort_dir=files.outdir, pipeline_dir=release_config.pipeline_dir,
+                      release_dir=release_config.releases_root / DEMO_DATASET_ID,
+                      releases_root=release_config.releases_root,
+                      tissues=tuple(sorted(files.gene_tpm)), report=report)

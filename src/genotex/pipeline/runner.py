@@ -95,7 +95,8 @@ def run_task(config: ReleaseConfig, task: Task, run_id: str, *upstream: TaskResu
         return TaskResult(task.task_id, task.kind, task.tissue, "skipped",
                           [o["path"] for o in entry.outputs], entry.seconds,
                           entry.peak_rss_bytes, int(entry.summary.get("_rss_increase", 0)),
-                          {k: v for k, v in entry.summary.items() if not k.startswith("_")})
+                          {k: v for k, v in entry.summary.items() if not k.startswith("_")},
+                          _worker())
     up = {r.task_id: r for r in upstream}
     started = time.time()
     t0 = time.perf_counter()
@@ -111,7 +112,17 @@ def run_task(config: ReleaseConfig, task: Task, run_id: str, *upstream: TaskResu
         summary={**summary, "_rss_increase": rss["peak"] - rss["start"]})
     write_entry(state, new)
     return TaskResult(task.task_id, task.kind, task.tissue, "ran", [str(p) for p in outputs],
-                      seconds, rss["peak"], rss["peak"] - rss["start"], summary)
+                      seconds, rss["peak"], rss["peak"] - rss["start"], summary, _worker())
+
+
+def _worker() -> str:
+    """The address of the Dask worker running this task ("" outside a worker)."""
+    from distributed import get_worker
+
+    try:
+        return str(get_worker().address)
+    except ValueError:
+        return ""
 
 
 def _input_fingerprints(config: ReleaseConfig, task: Task) -> list[dict[str, Any]]:
@@ -206,7 +217,7 @@ def _client(options: RunOptions, config: ReleaseConfig) -> Any:
     cluster = LocalCluster(
         n_workers=n, threads_per_worker=options.threads_per_worker,
         processes=options.processes, memory_limit=options.memory_limit or "auto",
-        dashboard_address=":0" if options.dashboard else None,
+        dashboard_address=":0",  # a free port: never "port 8787 in use"
         local_directory=str(scratch), silence_logs=50)
     return Client(cluster)
 

@@ -110,7 +110,7 @@
     const unit = opt.log ? "log10(TPM+1)" : "TPM";
     const lay = P.layout({
       title: { text: page.geneSymbol + " (" + page.gencodeId + ") expression by tissue", x: 0, xanchor: "left", font: { size: 15 } },
-      violinmode: opt.subset === "sex" ? "overlay" : "group", violingap: 0.15,
+      height: window.innerWidth < 720 ? 440 : 520, violinmode: opt.subset === "sex" ? "overlay" : "group", violingap: 0.15,
       xaxis: P.axis("Tissue (number of samples)", { type: "category", tickangle: list.length > 6 ? -40 : 0, categoryorder: "array", categoryarray: list.map((g) => g.label) }),
       yaxis: P.axis("Gene expression (" + unit + ")", { rangemode: "tozero" }),
       showlegend: opt.subset === "sex", legend: { orientation: "h", x: 1, xanchor: "right", y: 1.08 },

@@ -19,7 +19,7 @@ window.genotexPlots = (function () {
   function layout(extra) {
     return Object.assign({
       font: FONT, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
-      margin: { l: 70, r: 30, t: 50, b: 150 },
+      margin: { l: 70, r: 30, t: 50, b: 50 },
       hoverlabel: { font: { family: FONT.family } },
     }, extra);
   }
@@ -62,7 +62,6 @@ window.genotexPlots = (function () {
       annotations: [{ text: "bubble size ∝ −log10 p (largest: " + maxP.toFixed(1) + ")", xref: "paper", yref: "paper",
         x: 1, y: 1.02, xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 11, color: "#5b6675" } }],
     });
-    gd.style.height = height + "px";
     return window.Plotly.newPlot(gd, [trace], lay, config(opts.filename)).then(() => {
       if (opts.onClick) gd.on("plotly_click", (ev) => opts.onClick(ev.points[0].customdata));
       gd.dataset.rendered = "true";

@@ -14,7 +14,7 @@
   }));
   const lay = P.layout({
     title: { text: page.name + ": RNA-seq samples by donor age and sex", x: 0, xanchor: "left", font: { size: 15 } },
-    barmode: "group", margin: { l: 70, r: 30, t: 50, b: 60 },
+    barmode: "group", margin: { l: 70, r: 30, t: 50, b: 60 }, height: 340,
     xaxis: P.axis("Donor age bracket (years)", { type: "category" }),
     yaxis: P.axis("Samples", { rangemode: "tozero" }),
     legend: { orientation: "h", x: 1, xanchor: "right", y: 1.1 },

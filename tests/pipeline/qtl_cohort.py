@@ -1,0 +1,55 @@
+"""A small simulated tissue mapped once per session, shared by the QTL pipeline tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from genotex.pipeline.expression_steps import (
+    compute_genotype_pcs,
+    prepare_tissue_expression,
+    tissue_covariates,
+)
+from genotex.pipeline.qtl_steps import CisPermutationOutputs, cis_permutations
+from genotex.simulate import CohortFiles, SimulationConfig, simulate
+
+TISSUE = "Lung"
+
+
+@dataclass(frozen=True)
+class Tissue:
+    cohort: CohortFiles
+    bed: Path
+    cov: Path
+    out: Path
+    perm: CisPermutationOutputs
+
+
+_CACHE: dict[int, Tissue] = {}
+
+
+def mapped_tissue(factory: pytest.TempPathFactory) -> Tissue:
+    """150 donors, 60 genes on chr21/chr22, 600 variants each; permutations at seed 1."""
+    if id(factory) not in _CACHE:
+        _CACHE[id(factory)] = _build(factory)
+    return _CACHE[id(factory)]
+
+
+def _build(factory: pytest.TempPathFactory) -> Tissue:
+    config = SimulationConfig(n_donors=150, n_genes=60, variants_per_chrom=600,
+                              tissues=(TISSUE,), chromosomes=("chr21", "chr22"), seed=3)
+    cohort = simulate(factory.mktemp("qtl_cohort"), config, progress=False)
+    out = factory.mktemp("qtl_tissue")
+    bed = prepare_tissue_expression(
+        tpm_gct=cohort.gene_tpm[TISSUE], counts_gct=cohort.gene_reads[TISSUE],
+        annotation=cohort.genes_gtf, sample_participant_lookup=cohort.sample_participant_lookup,
+        genotypes=cohort.vcf, output_prefix=out / TISSUE).bed
+    pcs = compute_genotype_pcs(genotypes=cohort.plink_prefix, output=out / "pcs.txt", n_pcs=3)
+    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
+                            output=out / "cov.txt", n_hidden=3)
+    perm = cis_permutations(phenotype_bed=bed, genotypes=cohort.plink_prefix, covariates=cov,
+                            output_dir=out, prefix=TISSUE, n_perm=200, seed=1,
+                            maf_threshold=0.01)
+    return Tissue(cohort, bed, cov, out, perm)

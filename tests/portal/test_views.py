@@ -212,3 +212,15 @@ def test_static__plotly_served_from_installed_package(portal: TestClient) -> Non
 def test_portal__not_in_openapi(portal: TestClient) -> None:
     paths = portal.get("/openapi.json").json()["paths"]
     assert all(p.startswith("/api/") for p in paths)
+
+
+def test_tissue_specific_genes__sql_tau_matches_kernel(portal_store) -> None:  # type: ignore[no-untyped-def]
+    from genotex.expression.specificity import tau
+
+    rows = portal_store.tissue_specific_genes("Whole_Blood").rows
+    assert rows and [r["tau"] for r in rows] == sorted((r["tau"] for r in rows), reverse=True)
+    medians = portal_store.median_expression([r["gencodeId"] for r in rows]).to_pandas()
+    matrix = medians.pivot(index="gencodeId", columns="tissueSiteDetailId", values="median")
+    expected = tau(matrix.fillna(0.0))
+    for r in rows:
+        assert r["tau"] == pytest.approx(expected[r["gencodeId"]], rel=1e-9)

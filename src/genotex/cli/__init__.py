@@ -48,6 +48,8 @@ main.add_command(store)
 main.add_command(demo)
 main.add_command(serve_command)
 main.add_command(__import__("genotex.cli.qtl", fromlist=["qtl"]).qtl)
+main.add_command(__import__("genotex.cli.coloc", fromlist=["coloc"]).coloc)
+main.add_command(__import__("genotex.cli.coloc", fromlist=["multitissue"]).multitissue)
 main.add_command(__import__("genotex.cli.run", fromlist=["run"]).run)
 
 __all__ = ["main"]

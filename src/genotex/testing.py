@@ -187,7 +187,7 @@ def tiny_release_tables(*, seed: int = 0) -> dict[str, pd.DataFrame]:
 
     >>> tables = tiny_release_tables()
     >>> sorted(tables)[:3], len(tables["genes"]), sorted(tables["tissues"]["tissue_id"])
-    (['donors', 'egenes', 'genes'], 6, ['Liver', 'Lung', 'Whole_Blood'])
+    (['donors', 'dosages', 'egenes'], 6, ['Liver', 'Lung', 'Whole_Blood'])
     """
     rng = np.random.default_rng(seed)
     genes, variants = _genes(), _variants()

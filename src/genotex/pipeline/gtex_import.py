@@ -103,7 +103,7 @@ def _tissue_rows(tissue_ids: Iterable[str]) -> pd.DataFrame:
 def _read_tsv(path: Path, **kwargs: object) -> pd.DataFrame:
     try:
         return pd.read_csv(path, sep="\t", na_values=_NA, keep_default_na=False,
-                           **kwargs)  # type: ignore[call-overload]
+                           **kwargs)
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(path, f"cannot read as a GTEx tab-separated table ({exc})",
                          "pass the file as downloaded from the GTEx portal") from exc

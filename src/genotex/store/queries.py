@@ -9,7 +9,7 @@ the GTEx Portal API v2 field names (camelCase), convertible to pandas or Arrow.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,7 +280,7 @@ class Store(MoreQueries):
         "pathologyNotes", "ageBracket", "tissueSiteDetailId", "sex",
     })
 
-    def samples(self, *, filters: dict[str, Sequence[Any] | None], sort_by: str = "sampleId",
+    def samples(self, *, filters: Mapping[str, Sequence[Any] | None], sort_by: str = "sampleId",
                 descending: bool = False, page: int = 0, items_per_page: int = 250) -> Page:
         """Samples joined with their donors and tissues.
 
@@ -314,7 +314,7 @@ class Store(MoreQueries):
         return self._page(sql + where, [self.dataset_id, *params], f"{order}, sampleId",
                           page, items_per_page)
 
-    def subjects(self, *, filters: dict[str, Sequence[Any] | None], page: int = 0,
+    def subjects(self, *, filters: Mapping[str, Sequence[Any] | None], page: int = 0,
                  items_per_page: int = 250) -> Page:
         """Donors; ``filters`` keys: ``sex``, ``ageBracket``, ``hardyScale``, ``subjectId``."""
         sql = """SELECT * FROM (SELECT hardy_scale AS hardyScale, age_bracket AS ageBracket,
@@ -551,7 +551,7 @@ def _empty_summary() -> dict[str, Any]:
     return {"totalCount": 0, "female": dict(blank), "male": dict(blank)}
 
 
-def _filter_clauses(filters: dict[str, Sequence[Any] | None]) -> tuple[str, list[Any]]:
+def _filter_clauses(filters: Mapping[str, Sequence[Any] | None]) -> tuple[str, list[Any]]:
     """``WHERE`` over output columns named by fixed keys; values go as parameters.
 
     Only keys that are plain identifiers are accepted; they come from route code, never from

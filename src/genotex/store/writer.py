@@ -64,9 +64,9 @@ def _check_frame(spec: TableSpec, frame: object) -> pd.DataFrame:
             if problem:
                 raise InputError(where, f"column '{col.name}' has dtype "
                                  f"{frame[col.name].dtype}", f"it must hold {problem}")
-    for col in dict.fromkeys((*spec.key, *spec.partition_by, *spec.sort_by)):
-        if frame[col].isna().any():
-            raise InputError(where, f"column '{col}' has missing values",
+    for key in dict.fromkeys((*spec.key, *spec.partition_by, *spec.sort_by)):
+        if frame[key].isna().any():
+            raise InputError(where, f"column '{key}' has missing values",
                              "fill or drop those rows; key columns cannot be empty")
     if spec.key and frame.duplicated(list(spec.key)).any():
         dup = frame.loc[frame.duplicated(list(spec.key)), list(spec.key)].iloc[0].tolist()

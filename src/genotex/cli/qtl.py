@@ -53,9 +53,28 @@ def _set_threads(threads: int | None) -> None:
     threadpool_limits(threads)
 
 
-@click.group()
+class _QtlGroup(click.Group):
+    """``genotex qtl GENOTYPES PHENOTYPES PREFIX --mode …`` is ``genotex qtl run …``.
+
+    When the first argument is neither a subcommand nor an option, the arguments go to the
+    ``run`` command, so tensorQTL's command line works after replacing its program name.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_QtlGroup)
 def qtl() -> None:
-    """cis-QTL mapping (tensorQTL's modes, as one subcommand each).
+    """QTL mapping: tensorQTL's command line, and one subcommand per step.
+
+    \b
+    tensorQTL drop-in (same option names, output files and columns):
+      genotex qtl GENOTYPES PHENOTYPES PREFIX --covariates F \\
+          --mode cis|cis_nominal|cis_independent|trans|cis_susie [--window …]
+    (the same as `genotex qtl run …`; see `genotex qtl run --help`).
 
     \b
     Inputs (as tensorQTL takes them):
@@ -68,6 +87,9 @@ def qtl() -> None:
       genotex qtl cis-permute      eGenes with q-values    → PREFIX.cis_qtl.txt.gz
       genotex qtl signif-pairs     significant pairs       → PREFIX.signif_variant_gene_pairs.*
       genotex qtl cis-independent  independent signals     → PREFIX.cis_independent_qtl.txt.gz
+      genotex qtl cis-susie        fine-mapped eGenes      → PREFIX.SuSiE_summary.parquet
+      genotex qtl trans            trans pairs             → PREFIX.trans_qtl_pairs.parquet
+      genotex qtl sqtl-phenotypes  leafcutter → sQTL BED   → PREFIX.leafcutter.bed.gz + groups
     """
 
 
@@ -123,11 +145,15 @@ def _perm_options(f: Any) -> Any:
               help="λ for Storey's π0 (default: smoother as R qvalue; GTEx used 0.85).")
 @click.option("--phenotype-groups", type=_EXISTING, default=None,
               help="Headerless 'phenotype_id<TAB>group_id' file (sQTL: introns of a cluster).")
+@click.option("--adaptive", is_flag=True,
+              help="Adaptive permutations: stop after 100, 300, … permutations once a "
+              "phenotype is clearly null (≥25% of permutations beat it) or clearly "
+              "significant (none does and pval_beta ≤ 1e-4); adds a num_perm column.")
 def cis_permute_cmd(genotypes: Path, phenotypes: Path, prefix: str, covariates: Path | None,
                     window: int, maf_threshold: float, precision: str, chunk_variants: int,
                     quiet: bool, output_dir: Path, threads: int | None, seed: int | None,
                     n_perm: int, fdr: float, qvalue_lambda: float | None,
-                    phenotype_groups: Path | None) -> None:
+                    phenotype_groups: Path | None, adaptive: bool) -> None:
     """Permutation p-values (beta approximation), q-values and nominal thresholds.
 
     \b
@@ -144,7 +170,7 @@ def cis_permute_cmd(genotypes: Path, phenotypes: Path, prefix: str, covariates: 
         output_dir=output_dir, prefix=prefix, n_perm=n_perm, seed=seed, window=window,
         maf_threshold=maf_threshold, groups=phenotype_groups, fdr=fdr,
         qvalue_lambda=qvalue_lambda, chunk_variants=chunk_variants, dtype=_dtype(precision),
-        progress=not quiet)
+        progress=not quiet, adaptive=adaptive)
     click.echo(f"cis-permute: {out.n_phenotypes} phenotypes, {out.n_egenes} eGenes at "
                f"FDR {fdr} (pi0 {out.pi0:.3f}) → {out.table}")
 
@@ -211,6 +237,202 @@ def cis_independent_cmd(genotypes: Path, phenotypes: Path, prefix: str,
         dtype=_dtype(precision), progress=not quiet)
     click.echo(f"cis-independent: {out.n_phenotypes} eGenes, {out.n_signals} independent "
                f"signals → {out.path}")
+
+@qtl.command("cis-susie")
+@_inputs
+@_output_dir()
+@_threads()
+@click.option("--cis-output", type=_EXISTING, default=None,
+              help="Permutation table with q-values (default: OUTPUT_DIR/PREFIX.cis_qtl.txt.gz).")
+@click.option("--fdr", type=float, default=0.05, show_default=True,
+              help="Fine-map phenotypes with qval ≤ FDR.")
+@click.option("--max-effects", type=int, default=10, show_default=True,
+              help="SuSiE L: most causal variants per phenotype.")
+def cis_susie_cmd(genotypes: Path, phenotypes: Path, prefix: str, covariates: Path | None,
+                  window: int, maf_threshold: float, precision: str, chunk_variants: int,
+                  quiet: bool, output_dir: Path, threads: int | None, cis_output: Path | None,
+                  fdr: float, max_effects: int) -> None:
+    """SuSiE fine-mapping of each eGene's cis window (95 % credible sets, purity ≥ 0.5).
+
+    Writes PREFIX.SuSiE_summary.parquet (tensorQTL's columns) and
+    PREFIX.SuSiE_credible_sets.parquet (with α, coverage and purity of every set).
+    """
+    from genotex.pipeline.susie_steps import finemap_egenes
+
+    del precision
+    _set_threads(threads)
+    out = finemap_egenes(
+        phenotype_bed=phenotypes, genotypes=genotypes, covariates=covariates,
+        cis_results=cis_output or output_dir / f"{prefix}.cis_qtl.txt.gz",
+        output_dir=output_dir, prefix=prefix, fdr=fdr, window=window,
+        maf_threshold=maf_threshold, L=max_effects, chunk_variants=chunk_variants,
+        progress=not quiet)
+    click.echo(f"cis-susie: {out.n_phenotypes} phenotypes, {out.n_credible_sets} credible sets"
+               f" ({out.n_not_converged} fits did not converge) → {out.summary}")
+
+
+@qtl.command("trans")
+@_inputs
+@_output_dir()
+@_threads()
+@click.option("--pval-threshold", type=float, default=1e-5, show_default=True,
+              help="Keep pairs with p ≤ this.")
+@click.option("--return-r2", is_flag=True, help="Add the r2 column.")
+@click.option("--no-cis-filter", is_flag=True,
+              help="Keep pairs within 5 Mb of the phenotype (dropped by default).")
+def trans_cmd(genotypes: Path, phenotypes: Path, prefix: str, covariates: Path | None,
+              window: int, maf_threshold: float, precision: str, chunk_variants: int,
+              quiet: bool, output_dir: Path, threads: int | None, pval_threshold: float,
+              return_r2: bool, no_cis_filter: bool) -> None:
+    """trans-QTL pairs: every variant against every phenotype, streamed over variant chunks.
+
+    Writes PREFIX.trans_qtl_pairs.parquet (variant_id, phenotype_id, pval, b, b_se, af). --window
+    is ignored (trans pairs within 5 Mb are removed as tensorQTL's CLI does).
+    """
+    from genotex.pipeline.trans_steps import trans_pairs
+
+    del window
+    _set_threads(threads)
+    out = trans_pairs(phenotype_bed=phenotypes, genotypes=genotypes, covariates=covariates,
+                      output_dir=output_dir, prefix=prefix, pval_threshold=pval_threshold,
+                      maf_threshold=maf_threshold,
+                      cis_window=None if no_cis_filter else 5_000_000, return_r2=return_r2,
+                      chunk_variants=chunk_variants, dtype=_dtype(precision),
+                      progress=not quiet)
+    click.echo(f"trans: {out.n_variants_tested:,} variants × {out.n_phenotypes} phenotypes, "
+               f"{out.n_pairs:,} pairs with p ≤ {pval_threshold:g} → {out.path}")
+
+
+@qtl.command("sqtl-phenotypes")
+@click.argument("counts", type=_EXISTING)
+@click.argument("annotation", type=_EXISTING)
+@click.argument("prefix")
+@_output_dir()
+@click.option("--sample-participant-lookup", type=_EXISTING, default=None,
+              help="'sample_id<TAB>participant_id': rename samples to donor IDs.")
+@click.option("--genotypes", type=click.Path(path_type=Path), default=None,
+              help="Keep only samples with genotypes in this file.")
+def sqtl_phenotypes_cmd(counts: Path, annotation: Path, prefix: str, output_dir: Path,
+                        sample_participant_lookup: Path | None, genotypes: Path | None) -> None:
+    """sQTL phenotypes from leafcutter COUNTS (_perind.counts.gz) and the gene ANNOTATION GTF.
+
+    Writes PREFIX.leafcutter.bed.gz and PREFIX.leafcutter.phenotype_groups.txt; map sGenes
+    with `genotex qtl cis-permute GENOTYPES PREFIX.leafcutter.bed.gz PREFIX
+    --phenotype-groups PREFIX.leafcutter.phenotype_groups.txt`.
+    """
+    from genotex.pipeline.sqtl_steps import prepare_sqtl_phenotypes
+
+    out = prepare_sqtl_phenotypes(counts=counts, annotation=annotation, output_dir=output_dir,
+                                  prefix=prefix,
+                                  sample_participant_lookup=sample_participant_lookup,
+                                  genotypes=genotypes)
+    click.echo(f"sqtl-phenotypes: {out.n_introns} introns, {out.n_filtered} pass the filter, "
+               f"{out.n_phenotypes} phenotypes in {out.n_genes} genes → {out.bed}, {out.groups}")
+
+
+_MODES = ["cis", "cis_nominal", "cis_independent", "trans", "cis_susie"]
+
+
+@qtl.command("run", context_settings={"show_default": True})
+@click.argument("genotypes", type=click.Path(path_type=Path))
+@click.argument("phenotypes", type=_EXISTING)
+@click.argument("prefix")
+@click.option("--mode", type=click.Choice(_MODES), default="cis", help="Mapping mode.")
+@click.option("--covariates", type=_EXISTING, default=None,
+              help="Covariates file, tab-delimited (covariates x samples).")
+@click.option("--permutations", type=int, default=10_000, help="Number of permutations.")
+@click.option("--cis_output", type=_EXISTING, default=None,
+              help="Output of 'cis' mode with q-values (cis_independent, cis_susie; "
+              "cis_nominal: also write the significant pairs).")
+@click.option("--phenotype_groups", type=_EXISTING, default=None,
+              help="Header-less TSV: phenotype_id, group_id.")
+@click.option("--window", type=int, default=1_000_000, help="cis-window size, in bases.")
+@click.option("--pval_threshold", type=float, default=1e-5,
+              help="trans: keep pairs with a p-value below this.")
+@click.option("--maf_threshold", type=float, default=0.0, help="In-sample MAF filter.")
+@click.option("--return_r2", is_flag=True, help="trans: add the r2 column.")
+@click.option("--chunk_size", default=None,
+              help="Variants held in memory at once (an integer; 'chr' accepted; genotex "
+              "always streams, default 20000).")
+@click.option("--max_effects", type=int, default=10, help="cis_susie: SuSiE L.")
+@click.option("--fdr", type=float, default=0.05, help="FDR for cis-QTLs.")
+@click.option("--qvalue_lambda", type=float, default=None, help="λ of qvalue's pi0est.")
+@click.option("--seed", type=int, default=None, help="Seed for permutations.")
+@click.option("-o", "--output_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), help="Output directory.")
+@click.option("--threads", type=int, default=None, help="BLAS threads (default: all cores).")
+@click.option("--precision", type=click.Choice(["float32", "float64"]), default="float32",
+              help="Regression precision (tensorQTL: float32).")
+@click.option("--adaptive", is_flag=True,
+              help="cis: adaptive permutations (stop early for clearly null or clearly "
+              "significant phenotypes; see `genotex qtl cis-permute --help`).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run_cmd(genotypes: Path, phenotypes: Path, prefix: str, mode: str, covariates: Path | None,
+            permutations: int, cis_output: Path | None, phenotype_groups: Path | None,
+            window: int, pval_threshold: float, maf_threshold: float, return_r2: bool,
+            chunk_size: str | None, max_effects: int, fdr: float, qvalue_lambda: float | None,
+            seed: int | None, output_dir: Path, threads: int | None, precision: str,
+            adaptive: bool, quiet: bool) -> None:
+    """tensorQTL's command line: `genotex qtl GENOTYPES PHENOTYPES PREFIX --mode MODE …`.
+
+    GENOTYPES is a PLINK 1 (.bed/.bim/.fam) or PLINK 2 (.pgen/.pvar/.psam) prefix or a VCF/BCF;
+    PHENOTYPES a BED (#chr start end phenotype_id samples…). Output files and columns are
+    tensorQTL 1.0.10's:
+
+    \b
+      cis              PREFIX.cis_qtl.txt.gz (+ .parquet), with qval and pval_nominal_threshold
+      cis_nominal      PREFIX.cis_qtl_pairs.<chr>.parquet
+                       (+ PREFIX.signif_variant_gene_pairs.parquet with --cis_output)
+      cis_independent  PREFIX.cis_independent_qtl.txt.gz   (needs --cis_output)
+      trans            PREFIX.trans_qtl_pairs.parquet      (pairs within 5 Mb removed)
+      cis_susie        PREFIX.SuSiE_summary.parquet        (needs --cis_output)
+    """
+    from genotex.pipeline import qtl_steps
+
+    _set_threads(threads)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    chunk = 20_000 if chunk_size in (None, "chr") else int(str(chunk_size))
+    common = dict(phenotype_bed=phenotypes, genotypes=genotypes, covariates=covariates,
+                  output_dir=output_dir, prefix=prefix, maf_threshold=maf_threshold,
+                  progress=not quiet)
+    if mode in ("cis_independent", "cis_susie") and cis_output is None:
+        raise click.UsageError(f"--mode {mode} needs --cis_output (the 'cis' mode's table)")
+    if mode == "cis":
+        out = qtl_steps.cis_permutations(
+            **common, n_perm=permutations, seed=seed, window=window, groups=phenotype_groups,
+            fdr=fdr, qvalue_lambda=qvalue_lambda, chunk_variants=chunk,
+            dtype=_dtype(precision), adaptive=adaptive)
+        click.echo(f"cis: {out.n_phenotypes} phenotypes, {out.n_egenes} with qval ≤ {fdr} → "
+                   f"{out.table}")
+    elif mode == "cis_nominal":
+        nom = qtl_steps.cis_nominal(**common, window=window, chunk_variants=chunk,
+                                    dtype=_dtype(precision), force=True)
+        click.echo(f"cis_nominal: {nom.n_pairs:,} pairs → "
+                   f"{output_dir}/{prefix}.cis_qtl_pairs.*.parquet")
+        if cis_output is not None:
+            sig = qtl_steps.significant_pairs(
+                cis_results=cis_output, nominal_files=list(nom.files.values()),
+                output_dir=output_dir, prefix=prefix, fdr=fdr, groups=phenotype_groups)
+            click.echo(f"cis_nominal: {sig.n_pairs:,} significant pairs → {sig.path}")
+    elif mode == "cis_independent":
+        ind = qtl_steps.cis_independent(
+            **common, cis_results=cis_output, n_perm=permutations, seed=seed, window=window,
+            fdr=fdr, chunk_variants=chunk, dtype=_dtype(precision))
+        click.echo(f"cis_independent: {ind.n_signals} signals in {ind.n_phenotypes} "
+                   f"phenotypes → {ind.path}")
+    elif mode == "trans":
+        from genotex.pipeline.trans_steps import trans_pairs
+
+        tr = trans_pairs(**common, pval_threshold=pval_threshold, return_r2=return_r2,
+                         chunk_variants=chunk, dtype=_dtype(precision))
+        click.echo(f"trans: {tr.n_pairs:,} pairs → {tr.path}")
+    else:
+        from genotex.pipeline.susie_steps import finemap_egenes
+
+        su = finemap_egenes(**common, cis_results=cis_output, fdr=fdr, window=window,
+                            L=max_effects, chunk_variants=chunk)
+        click.echo(f"cis_susie: {su.n_credible_sets} credible sets in {su.n_phenotypes} "
+                   f"phenotypes → {su.summary}")
 
 
 __all__ = ["qtl"]

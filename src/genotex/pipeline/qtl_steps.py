@@ -45,6 +45,7 @@ from genotex.pipeline.genotype_windows import (
     read_phenotype_groups,
 )
 from genotex.qtl import (
+    AdaptivePermutations,
     CisPermutationResult,
     Residualizer,
     map_cis_independent,
@@ -304,6 +305,7 @@ def cis_permutations(
     chunk_variants: int = 20_000,
     dtype: type = np.float64,
     progress: bool = False,
+    adaptive: bool | AdaptivePermutations = False,
 ) -> CisPermutationOutputs:
     """Permutation pass, q-values and nominal thresholds: ``<prefix>.cis_qtl.txt.gz``.
 
@@ -318,6 +320,10 @@ def cis_permutations(
         best phenotype of each group is reported with ``group_id`` and ``group_size``.
     fdr, qvalue_lambda
         FDR of the eGene call and the λ of Storey's π0 (``None``: the smoother; GTEx: 0.85).
+    adaptive
+        Opt-in sequential stopping (``True`` for :class:`genotex.qtl.AdaptivePermutations`'
+        defaults, or a rule): settled phenotypes stop after 100, 300, … permutations; the
+        table gains ``num_perm``, the permutations run for each row.
 
     The remaining parameters are those of :func:`cis_nominal`. The table is written with
     ``%.6g`` floats like tensorQTL's CLI, the Parquet copy at full precision.
@@ -327,6 +333,7 @@ def cis_permutations(
     labels = _group_labels(inputs, groups)
     residualizer = _residualizer(inputs, dtype)
     perm = permutation_indices(len(inputs.samples), n_perm, seed=seed)
+    rule = AdaptivePermutations() if adaptive is True else (adaptive or None)
     frames: list[pd.DataFrame] = []
     with inputs.open_genotypes() as reader, _bar(len(inputs.positions), progress) as bar:
         for chrom in inputs.chromosomes:
@@ -336,8 +343,12 @@ def cis_permutations(
                 res = map_cis_permutations(
                     batch.dosages, inputs.values[batch.phenotypes], batch.windows,
                     residualizer, perm_ix=perm, maf_threshold=maf_threshold,
-                    groups=None if labels is None else labels[batch.phenotypes])
-                frames.append(_batch_frame(inputs, batch, res, labels))
+                    groups=None if labels is None else labels[batch.phenotypes],
+                    adaptive=rule)
+                frame = _batch_frame(inputs, batch, res, labels)
+                if res.n_perm_used is not None:
+                    frame["num_perm"] = res.n_perm_used
+                frames.append(frame)
     frame = pd.concat(frames, ignore_index=True) if frames else _batch_frame_empty(labels)
     frame = frame.astype({k: v for k, v in EGENE_DTYPES.items() if v is not object})
     pi0, p_t = _add_qvalues(frame, fdr=fdr, qvalue_lambda=qvalue_lambda)

@@ -11,6 +11,7 @@ from genotex.qtl.beta_approx import BetaApprox, beta_approx_pval, fit_beta
 from genotex.qtl.cis_independent import CisIndependentResult, map_cis_independent
 from genotex.qtl.cis_nominal import CisNominalResult, map_cis_nominal, prepare_genotypes
 from genotex.qtl.cis_permutation import (
+    AdaptivePermutations,
     CisPermutationResult,
     map_cis_permutations,
     permutation_indices,
@@ -52,6 +53,7 @@ from genotex.qtl.trans import (
 from genotex.qtl.windows import CisWindows, cis_windows
 
 __all__ = [
+    "AdaptivePermutations",
     "AlleleStats",
     "Association",
     "BetaApprox",

@@ -51,5 +51,6 @@ main.add_command(__import__("genotex.cli.qtl", fromlist=["qtl"]).qtl)
 main.add_command(__import__("genotex.cli.coloc", fromlist=["coloc"]).coloc)
 main.add_command(__import__("genotex.cli.coloc", fromlist=["multitissue"]).multitissue)
 main.add_command(__import__("genotex.cli.run", fromlist=["run"]).run)
+main.add_command(__import__("genotex.cli.auth", fromlist=["auth"]).auth)
 
 __all__ = ["main"]

@@ -82,7 +82,8 @@ def run(config: Path, init_demo: bool, dry_run: bool, scheduler: str | None,
 
             memory = psutil.virtual_memory().total / max(workers or _cores(), 1)
         plan_only(cfg, worker_memory_bytes=memory, echo=click.echo)
-        click.echo(f"fits: each worker has {memory / 2**30:.1f} GiB")
+        if memory:
+            click.echo(f"fits: each worker has {memory / 2**30:.1f} GiB")
         return
     options = RunOptions(scheduler=scheduler, n_workers=workers,
                          threads_per_worker=threads_per_worker, memory_limit=memory_limit,

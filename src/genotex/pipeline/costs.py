@@ -18,7 +18,7 @@ __all__ = ["COST_FILE", "CostModel", "Sizes", "TaskCost", "load_cost_model", "ta
 COST_FILE = Path(__file__).with_name("costs.json")
 
 #: Fallback coefficients (seconds, bytes) used when costs.json lacks a kind.
-_DEFAULT = {"t0": 0.5, "t1": 2e-8, "m0": 50e6, "m1": 8.0}
+_DEFAULT = {"t0": 0.5, "t1": 2e-8, "m0": 50e6, "m1": 2.0}
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Sizes:
     n_perm: int = 0
     chunk_variants: int = 20_000
     total_samples: int = 0
+    tissues: int = 1
+    chromosomes: int = 1
 
 
 @dataclass(frozen=True)
@@ -44,29 +46,31 @@ class TaskCost:
 
 
 def task_measures(kind: str, s: Sizes) -> tuple[float, float]:
-    """(work, memory) measures of a task kind on sizes ``s``.
+    """(work, memory) measures of a task kind on sizes ``s``; memory is in bytes of the arrays
+    and tables the task holds at its peak (float64 matrices, ~100 bytes per long-table row).
 
     >>> task_measures("nominal", Sizes(genes=10, samples=100, cis_variants=50))
-    (50000.0, 55000.0)
+    (50000.0, 128000.0)
     """
     gs = float(s.genes * s.samples)
     window = min(float(s.chunk_variants), max(s.cis_variants, 1.0)) * s.samples
     pairs = s.genes * s.cis_variants
     if kind in ("expression", "covariates"):
-        return gs, gs
-    if kind == "genotype_pcs":
-        return float(s.variants * s.donors), float(s.variants * s.donors)
+        return gs, 8 * gs
+    if kind == "genotype_pcs":  # LD-pruned common variants (~10 %) kept as float32, + one chunk
+        kept = 0.1 * s.variants * 4 + s.chunk_variants * 8
+        return float(s.variants * s.donors), kept * s.donors
     if kind == "nominal":
-        return pairs * s.samples, gs + window
+        return float(pairs * s.samples), 8 * (gs + 3 * window)
     if kind in ("permutations", "independent"):
-        return pairs * s.samples * (1 + s.n_perm), gs + window + s.n_perm * s.samples * 2
-    if kind == "signif_pairs":
-        return pairs, pairs
+        return pairs * s.samples * (1 + s.n_perm), 8 * (gs + 3 * window + s.n_perm * s.samples)
+    if kind == "signif_pairs":  # reads one chromosome's nominal pairs at a time
+        return pairs, 100 * pairs / max(s.chromosomes, 1)
     if kind == "summaries":
-        return float(s.genes * s.total_samples), float(s.genes * s.total_samples)
-    if kind == "release":
-        size = float(s.genes * s.total_samples + s.variants * s.donors + pairs)
-        return size, size
+        return float(s.genes * s.total_samples), 8 * float(s.genes * s.total_samples)
+    if kind == "release":  # every table is built in memory: long expression + all nominal pairs
+        rows = float(2 * s.genes * s.total_samples + pairs * s.tissues + s.variants)
+        return rows, 100 * rows
     raise ValueError(f"unknown task kind {kind!r}")
 
 

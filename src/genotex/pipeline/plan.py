@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class Task:
     chrom: str | None = None
     key: str = ""
     cost: TaskCost = field(default_factory=lambda: TaskCost(0.0, 0.0))
+    sizes: Sizes = field(default_factory=Sizes)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Plan:
 def gct_dims(path: Path) -> tuple[int, int]:
     """(genes, samples) from a GCT's second line, without reading the matrix."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as fh:  # type: ignore[operator]
+    with opener(path, "rt") as fh:
         fh.readline()
         dims = fh.readline().split()
     try:
@@ -105,11 +106,12 @@ def _sizes(config: ReleaseConfig) -> tuple[dict[str, Sizes], list[str], dict[str
     dims = {t: gct_dims(ti.tpm) for t, ti in config.tissues.items()}
     total = sum(s for _, s in dims.values())
     n_variants = sum(per_chrom.values())
-    common = dict(cis_variants=cis, variants=n_variants, donors=donors, n_perm=p.n_perm,
-                  chunk_variants=p.chunk_variants, total_samples=total)
-    sizes = {t: Sizes(genes=g, samples=min(s, donors), **common) for t, (g, s) in dims.items()}
+    common = Sizes(cis_variants=cis, variants=n_variants, donors=donors, n_perm=p.n_perm,
+                   chunk_variants=p.chunk_variants, total_samples=total,
+                   tissues=len(config.tissues), chromosomes=len(chroms))
+    sizes = {t: replace(common, genes=g, samples=min(s, donors)) for t, (g, s) in dims.items()}
     n_genes = max((g for g, _ in dims.values()), default=0)
-    sizes[""] = Sizes(genes=n_genes, samples=donors, **common)
+    sizes[""] = replace(common, genes=n_genes, samples=donors)
     tissue_chroms = {t: [c for c in chroms if c in gene_chroms] for t in config.tissues}
     return sizes, chroms, tissue_chroms
 
@@ -221,9 +223,9 @@ def plan_release(config: ReleaseConfig, *, cost_model: CostModel | None = None) 
         s = sizes[t.tissue or ""]
         if t.chrom is not None:
             share = 1.0 / max(len(tissue_chroms[t.tissue or ""]), 1)
-            s = Sizes(**{**s.__dict__, "genes": max(round(s.genes * share), 1)})
+            s = replace(s, genes=max(round(s.genes * share), 1))
         tasks.append(Task(**{**t.__dict__, "key": keys[t.task_id],
-                             "cost": model.predict(t.kind, s)}))
+                             "cost": model.predict(t.kind, s), "sizes": s}))
     hashes.save()
     return Plan(tasks, sizes, chroms)
 

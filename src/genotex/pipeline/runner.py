@@ -13,6 +13,7 @@ progress bar per stage and returns a :class:`RunReport`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import threading
@@ -207,19 +208,40 @@ def _clean_staging(root: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _client(options: RunOptions, config: ReleaseConfig) -> Any:
+@contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Keep distributed's INFO chatter (worker start/stop, cancellations) off the console."""
+    loggers = [logging.getLogger(n) for n in ("distributed", "distributed.scheduler",
+                                              "distributed.worker", "distributed.core",
+                                              "distributed.nanny", "distributed.deploy.spec")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+@contextmanager
+def _client(options: RunOptions, config: ReleaseConfig) -> Iterator[Any]:
+    """A client of ``options.scheduler``, or of a LocalCluster closed on exit."""
     from distributed import Client, LocalCluster
 
     if options.scheduler:
-        return Client(options.scheduler, timeout="30s")
+        with Client(options.scheduler, timeout="30s") as client:
+            yield client
+        return
     n = options.n_workers or max(1, (os.cpu_count() or 1) // max(options.threads_per_worker, 1))
     scratch = config.state_dir / "dask-scratch"
-    cluster = LocalCluster(
+    with LocalCluster(
         n_workers=n, threads_per_worker=options.threads_per_worker,
         processes=options.processes, memory_limit=options.memory_limit or "auto",
         dashboard_address=":0",  # a free port: never "port 8787 in use"
-        local_directory=str(scratch), silence_logs=50)
-    return Client(cluster)
+        local_directory=str(scratch), silence_logs=logging.ERROR,
+    ) as cluster, Client(cluster) as client:
+        yield client
 
 
 def worker_memory(client: Any) -> float | None:
@@ -272,7 +294,7 @@ def run_release(
     _clean_staging(config.output)
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     t0 = time.perf_counter()
-    with _client(options, config) as client:
+    with _quiet_dask_logs(), _client(options, config) as client:
         check_memory(plan, worker_memory(client))
         dashboard = client.dashboard_link if options.dashboard else None
         n = len(client.scheduler_info().get("workers", {}))

@@ -39,6 +39,7 @@ from genotex.qtl.sqtl import (
     sqtl_phenotypes,
 )
 from genotex.qtl.susie import CredibleSets, FinemapResult, SusieResult, finemap_phenotype, susie
+from genotex.qtl.susie_rss import ld_matrix, susie_rss, susie_suff_stat
 from genotex.qtl.trans import (
     TransPairs,
     TransPermutationFit,
@@ -85,6 +86,7 @@ __all__ = [
     "fit_beta",
     "fit_trans_permutations",
     "impute_mean",
+    "ld_matrix",
     "maf_mask",
     "map_cis_independent",
     "map_cis_nominal",
@@ -101,6 +103,8 @@ __all__ = [
     "significant_pairs",
     "sqtl_phenotypes",
     "susie",
+    "susie_rss",
+    "susie_suff_stat",
     "trans_max_r2",
     "trans_permutation_phenotypes",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "FinemapResult",
     "SusieResult",
     "brent_fmin",
+    "collect_credible_sets",
     "credible_sets",
     "finemap_phenotype",
     "susie",
@@ -472,8 +473,28 @@ def credible_sets(
         Duplicate sets keep their first effect (R ``!duplicated``); sets are ordered by
         decreasing ``min_abs_corr`` (stable).
     """
-    a = np.atleast_2d(np.asarray(alpha, dtype=np.float64))
     x = np.asarray(X, dtype=np.float64)
+    return collect_credible_sets(alpha, V, lambda pos: _purity(x[:, pos]), coverage=coverage,
+                                 min_abs_corr=min_abs_corr, n_purity=n_purity, seed=seed)
+
+
+def collect_credible_sets(
+    alpha: ArrayLike,
+    V: ArrayLike,
+    purity: Callable[[NDArray[np.int64]], tuple[float, float, float]],
+    *,
+    coverage: float = 0.95,
+    min_abs_corr: float = 0.5,
+    n_purity: int = 100,
+    seed: int | None = 0,
+) -> CredibleSets:
+    """``susie_get_cs`` given how to measure purity (shared by ``susie`` and ``susie_rss``).
+
+    ``purity(members)`` returns the min, mean and median absolute correlation between the
+    (at most ``n_purity``, randomly drawn) ``members`` (0-based column indices) of a set, from
+    the design's columns or from an LD matrix; single-member sets have purity 1.
+    """
+    a = np.atleast_2d(np.asarray(alpha, dtype=np.float64))
     include = np.asarray(V, dtype=np.float64) > 1e-9
     cs = [_in_cs(row, coverage) for row in a]
     seen: set[tuple[int, ...]] = set()
@@ -487,7 +508,7 @@ def credible_sets(
             continue
         pos = members if members.size <= n_purity else rng.choice(members, n_purity,
                                                                   replace=False)
-        pur = _purity(x[:, pos])
+        pur = (1.0, 1.0, 1.0) if pos.size == 1 else purity(np.asarray(pos, dtype=np.int64))
         if pur[0] >= min_abs_corr:
             kept.append((j, members, pur))
     order = sorted(range(len(kept)), key=lambda i: -kept[i][2][0])  # stable

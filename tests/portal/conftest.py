@@ -20,6 +20,12 @@ with warnings.catch_warnings():  # older/newer starlette may warn about its http
     from fastapi.testclient import TestClient
 
 
+#: Tables a release gains from QTL mapping (absent from an expression-only release).
+QTL_TABLES = ("egenes", "signif_pairs", "nominal_pairs", "independent_eqtls", "sgenes", "sqtls",
+              "finemapping", "metasoft", "coloc", "ld", "dosages", "qtl_phenotypes",
+              "qtl_covariates")
+
+
 @pytest.fixture(scope="session")
 def portal_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store = Store(build_tiny_release(tmp_path_factory.mktemp("portal-releases")))
@@ -39,8 +45,7 @@ def _release(root: Path, dataset_id: str, tables: dict[str, pd.DataFrame]) -> Pa
 @pytest.fixture(scope="session")
 def expression_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A release without eQTL tables (like the demo before QTL mapping)."""
-    tables = {k: v for k, v in tiny_release_tables().items()
-              if k not in ("egenes", "signif_pairs")}
+    tables = {k: v for k, v in tiny_release_tables().items() if k not in QTL_TABLES}
     store = Store(_release(tmp_path_factory.mktemp("expr-only"), "expr_only_v1", tables))
     yield TestClient(create_app(Settings(), store=store))
     store.close()

@@ -20,6 +20,11 @@ from fastapi.templating import Jinja2Templates
 
 from genotex import __version__
 from genotex.expression.specificity import tau
+from genotex.portal.calculator import calculator_context
+from genotex.portal.calculator import router as calculator_router
+from genotex.portal.coloc_page import router as coloc_router
+from genotex.portal.gene_extras import gene_qtl_extras
+from genotex.portal.multigene import router as multigene_router
 from genotex.portal.search import SearchQuery, parse_query
 from genotex.store import Store
 from genotex.store import tables as _tables
@@ -169,13 +174,20 @@ def gene_page(request: Request, gene_id: str) -> Response:
              ("median TPM", _api("expression/medianGeneExpression", gencodeId=gid))]
     if has_eqtls:
         links.append(("single-tissue eQTLs", eqtl_api))
+    best = sorted(eqtls.rows if eqtls else [], key=lambda r: r["pValue"])
+    eqtl_tissues = list(dict.fromkeys(r["tissueSiteDetailId"] for r in best))
+    extras, extra_links, extra_data = gene_qtl_extras(
+        store, gene, eqtl_tissues + [t for t in tissues if t not in eqtl_tissues])
     return _render(request, "gene.html", gene=gene, tissues=tissues,
                    medians=sorted(medians, key=lambda r: -(r["median"] or 0.0)),
-                   tau=tau_value, has_eqtls=has_eqtls, eqtls=eqtls, api_links=links,
+                   tau=tau_value, has_eqtls=has_eqtls, eqtls=eqtls, api_links=links + extra_links,
+                   **extras,
                    page_data={"gencodeId": gid, "geneSymbol": gene["geneSymbol"],
+                              "chromosome": gene["chromosome"], "tss": gene["tss"],
                               "expressionApi": expression_api,
                               "eqtlApi": eqtl_api if has_eqtls else None,
-                              "tissues": _tissue_colors(tissues), "sexColors": SEX_COLORS})
+                              "tissues": _tissue_colors(tissues), "sexColors": SEX_COLORS,
+                              **extra_data})
 
 
 def _tissue_colors(tissues: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
@@ -222,10 +234,15 @@ def variant_page(request: Request, variant_id: str) -> Response:
                                         pos=variant["pos"], bp_window=VARIANT_WINDOW))]
     if has_eqtls:
         links.insert(1, ("single-tissue eQTLs", eqtl_api))
+    calculator = calculator_context(store, variant, eqtls.rows if eqtls else [], neighbors.rows)
+    if calculator:
+        links += calculator["links"]
     return _render(request, "variant.html", variant=variant, eqtls=eqtls, has_eqtls=has_eqtls,
-                   neighbors=neighbors, tissues=tissues, api_links=links,
+                   neighbors=neighbors, tissues=tissues, api_links=links, calculator=calculator,
                    page_data={"variantId": vid, "eqtlApi": eqtl_api if has_eqtls else None,
-                              "tissues": _tissue_colors(tissues)})
+                              "ref": variant["ref"], "alt": variant["alt"],
+                              "tissues": _tissue_colors(tissues),
+                              "calculator": bool(calculator and calculator["autorun"])})
 
 
 # --- tissue --------------------------------------------------------------------------------------
@@ -248,6 +265,12 @@ def tissue_page(request: Request, tissue_id: str, mt: bool = False) -> Response:
              ("samples", _api("dataset/sample", tissueSiteDetailId=tid)),
              ("top expressed genes", _api("expression/topExpressedGene", tissueSiteDetailId=tid,
                                           filterMtGene=str(not mt).lower()))]
+    pca_api = _api("expression/expressionPca", tissueSiteDetailId=tid)
+    links.append(("expression PCA", pca_api))
+    for label, path, has in (("eGenes", "association/egene", "egenes"),
+                             ("sGenes", "association/sgene", "sgenes")):
+        if store.has_table(has):
+            links.append((label, _api(path, tissueSiteDetailId=tid)))
     if specific.rows:
         ids = [g["gencodeId"] for g in specific.rows[:20]]
         links.append(("median TPM of the tissue-specific genes",
@@ -255,6 +278,8 @@ def tissue_page(request: Request, tissue_id: str, mt: bool = False) -> Response:
     return _render(request, "tissue.html", tissue=tissue, breakdown=breakdown, top=top,
                    specific=specific, mt=mt, api_links=links,
                    page_data={"breakdown": breakdown, "sexColors": SEX_COLORS,
+                              "tissueId": tid, "pcaApi": pca_api,
+                              "samplesApi": _api("dataset/sample", tissueSiteDetailId=tid),
                               "color": "#" + tissue["colorHex"],
                               "name": tissue["tissueSiteDetail"]})
 
@@ -342,3 +367,6 @@ def mount_portal(app: FastAPI) -> None:
     app.add_api_route("/static/vendor/plotly.min.js", _plotly_js, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="portal-static")
     app.include_router(router)
+    app.include_router(calculator_router)
+    app.include_router(multigene_router)
+    app.include_router(coloc_router)

@@ -68,5 +68,51 @@ window.genotexPlots = (function () {
     });
   }
 
-  return { pageData, config, layout, axis, bubble, negLog10, FONT };
+  /* The data behind a plot, for its "Data (CSV)" button (data-plot-csv="<plot id>"). */
+  function setCsv(gd, header, rows, filename) {
+    gd.genotexCsv = { header: header, rows: rows, filename: filename };
+  }
+
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target.closest ? ev.target.closest("button[data-plot-csv]") : null;
+    if (!btn) return;
+    const gd = document.getElementById(btn.dataset.plotCsv);
+    const csv = gd && gd.genotexCsv;
+    if (!csv) return;
+    const esc = window.genotex.csvEscape;
+    const lines = [csv.header.map(esc).join(",")].concat(csv.rows.map((r) => r.map((v) => esc(v === null || v === undefined ? "" : v)).join(",")));
+    window.genotex.downloadText(lines.join("\n") + "\n", csv.filename || btn.dataset.plotCsv + ".csv");
+  });
+
+  /* LocusZoom's r² bins: navy < 0.2 ≤ light blue < 0.4 ≤ green < 0.6 ≤ orange < 0.8 ≤ red. */
+  const LD_BINS = [[0.8, "#d43f3a", "0.8–1"], [0.6, "#eea236", "0.6–0.8"], [0.4, "#5cb85c", "0.4–0.6"],
+    [0.2, "#46b8da", "0.2–0.4"], [0, "#357ebd", "0–0.2"]];
+  function ldBin(r2) {
+    if (r2 === null || r2 === undefined || Number.isNaN(r2)) return ["#b8b8b8", "r² unknown"];
+    for (const [lo, color, label] of LD_BINS) if (r2 >= lo) return [color, "r² " + label];
+    return ["#357ebd", "r² 0–0.2"];
+  }
+
+  /* r² of every stored pair as a Map "a,b" (both orders) → r², from GTEx's ld rows. */
+  function ldMap(rows) {
+    const m = new Map();
+    for (const [pair, r2] of rows) {
+      const [a, b] = pair.split(",");
+      m.set(a + "," + b, r2);
+      m.set(b + "," + a, r2);
+    }
+    return m;
+  }
+
+  async function getJson(url, init) {
+    const r = await fetch(url, init);
+    if (!r.ok) {
+      let detail = "";
+      try { detail = (await r.json()).detail; } catch (e) { detail = ""; }
+      throw new Error("HTTP " + r.status + (detail ? ": " + (typeof detail === "string" ? detail : JSON.stringify(detail)) : "") + " from " + url.split("?")[0]);
+    }
+    return r.json();
+  }
+
+  return { pageData, config, layout, axis, bubble, negLog10, FONT, setCsv, ldBin, ldMap, LD_BINS, getJson };
 })();

@@ -15,6 +15,7 @@ from genotex.errors import InputError
 from genotex.io import open_genotypes
 from genotex.pipeline.coloc_steps import (
     COLOC_COLUMNS,
+    SUSIE_PAIR_COLUMNS,
     Locus,
     find_loci,
     parse_region,
@@ -282,3 +283,54 @@ def test_run_coloc__clear_errors(cohort: Cohort, h4_run: tuple[str, str, Path]) 
     with pytest.raises(InputError, match="not in the GWAS"):
         run_coloc(gwas=out / "trait.tsv", qtl_dirs=cohort.qtl_dirs, output=out / "x.parquet",
                   lead_variants=["rs_unknown"])
+
+
+def gwas_two_signals(c: Cohort, shared: str, other: str, *, h2_shared: float = 0.15,
+                     h2_other: float = 0.4, seed: int = 7) -> pd.DataFrame:
+    """GWAS-SSF table of a trait with two causal variants (in-sample regression)."""
+    ids = c.variants["variant_id"].tolist()
+    rng = np.random.default_rng(seed)
+    y = np.sqrt(1 - h2_shared - h2_other) * rng.standard_normal(c.dosages.shape[1])
+    for v, h2 in ((shared, h2_shared), (other, h2_other)):
+        x = c.dosages[ids.index(v)]
+        y += np.sqrt(h2) * (x - x.mean()) / x.std()
+    g = c.dosages
+    gc = g - g.mean(1, keepdims=True)
+    sxx = (gc**2).sum(1)
+    beta = gc @ (y - y.mean()) / sxx
+    se = np.sqrt((((y - y.mean())[None, :] - beta[:, None] * gc) ** 2).sum(1)
+                 / (y.size - 2) / sxx)
+    v = c.variants
+    return pd.DataFrame({
+        "chromosome": v["chrom"], "base_pair_location": v["pos"], "effect_allele": v["alt"],
+        "other_allele": v["ref"], "beta": beta, "standard_error": se,
+        "p_value": 2 * stats.t.sf(np.abs(beta / se), y.size - 2), "n": y.size})
+
+
+def test_run_coloc__susie_finds_the_shared_signal_that_abf_dilutes(
+        cohort: Cohort, tmp_path: Path) -> None:
+    """Two GWAS signals at one locus, the weaker one the planted eQTL's causal variant:
+    coloc.abf (one causal variant per trait) pits the stronger GWAS signal against the eQTL
+    (H3); coloc.susie tests each GWAS credible set and finds the shared one (H4)."""
+    gene, causal = _shared_gene(cohort)
+    other = _unlinked(cohort, causal)
+    gwas_two_signals(cohort, causal, other).to_csv(tmp_path / "two.tsv", sep="\t", index=False)
+    kw = {"gwas": tmp_path / "two.tsv", "qtl_dirs": cohort.qtl_dirs, "variants": cohort.vcf,
+          "lead_variants": [causal]}
+    abf = run_coloc(output=tmp_path / "abf.parquet", **kw)
+    sus = run_coloc(output=tmp_path / "susie.parquet", method="susie", **kw)
+    assert (_pp(abf.table, gene, "pp_h4") < 0.2).all(), _pp(abf.table, gene, "pp_h4")
+    pp4 = _pp(sus.table, gene, "pp_h4")
+    assert sorted(pp4.index) == list(TISSUES)
+    assert (pp4 > 0.8).all(), pp4
+    assert tuple(pd.read_parquet(sus.path).columns) == COLOC_COLUMNS
+    pairs = pd.read_parquet(sus.pairs_path)
+    assert tuple(pairs.columns) == SUSIE_PAIR_COLUMNS
+    mine = pairs.loc[pairs["gene_id"] == gene]
+    # two GWAS credible sets: one shared (H4 with the eQTL), one the other signal (H3)
+    assert mine.groupby("tissue_id")["gwas_cs"].nunique().eq(2).all()
+    ids = cohort.variants["variant_id"].tolist()
+    for hit, pp3, pp4_pair in mine[["hit_gwas", "pp_h3", "pp_h4"]].itertuples(index=False):
+        r2_other = np.corrcoef(cohort.dosages[ids.index(hit)],
+                               cohort.dosages[ids.index(other)])[0, 1] ** 2
+        assert (pp3 > 0.8) if r2_other > 0.8 else (pp4_pair > 0.8)

@@ -67,8 +67,13 @@ def _qtl_option(f: Any) -> Any:
 @click.option("--p12", type=float, default=1e-5, show_default=True,
               help="Prior: a SNP is causal for both.")
 @click.option("--method", type=click.Choice(["abf", "susie"]), default="abf",
-              show_default=True, help="coloc.abf, or coloc.susie (needs summary-statistic "
-              "SuSiE; not available yet).")
+              show_default=True, help="coloc.abf (one causal variant per trait), or "
+              "coloc.susie: both traits fine-mapped with SuSiE-RSS (LD from --variants, which "
+              "must then be the genotype file) and every pair of credible sets tested; for "
+              "loci with several signals.")
+@click.option("--max-signals", "susie_l", type=click.IntRange(1, 50), default=10,
+              show_default=True, help="SuSiE's L: most signals per trait and locus "
+              "(--method susie).")
 @click.option("--all-genes", is_flag=True,
               help="Test every gene in range, not only eGenes (q ≤ 0.05).")
 @click.option("--palindromic", type=click.Choice(["drop", "frequency"]), default="drop",
@@ -79,13 +84,16 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
           lead_variants: tuple[str, ...], region: str | None, auto: bool, window: int,
           p_threshold: float, trait_id: str | None, n: float | None, trait_type: str,
           case_fraction: float | None, sdy: float | None, p1: float, p2: float, p12: float,
-          method: str, all_genes: bool, palindromic: str, snp_table: bool) -> None:
-    """Colocalize a GWAS with every tissue's eQTLs (coloc.abf), one or all loci at once.
+          method: str, susie_l: int, all_genes: bool, palindromic: str,
+          snp_table: bool) -> None:
+    """Colocalize a GWAS with every tissue's eQTLs (coloc.abf/.susie), one or all loci at once.
 
     Is the GWAS signal and a gene's eQTL the same causal variant, and in which tissues?
     For each locus, each tissue's eGenes whose cis window overlaps it get the five posteriors
     of coloc: H0 no signal, H1 GWAS only, H2 eQTL only, H3 two distinct variants, H4 one
-    shared variant (PP.H4 > 0.8 is the usual call).
+    shared variant (PP.H4 > 0.8 is the usual call). With --method susie each GWAS and eQTL
+    credible set is tested against each other (OUT.susie_pairs.parquet); OUT keeps the best
+    pair per gene × tissue.
 
     \b
     GWAS_FILE: GWAS-SSF TSV or an ad-hoc table (PLINK/BOLT/SAIGE-like): columns are
@@ -98,6 +106,8 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
           --variants cohort.vcf.gz --out height.coloc.parquet --auto --n 250000
       genotex coloc t2d.txt --qtl Lung=qtl/Lung:Lung_v8 --type cc --case-fraction 0.2 \\
           --lead-variant rs7903146 --out t2d.coloc.parquet
+      genotex coloc ldl.tsv --qtl Liver=qtl/Liver --variants cohort.vcf.gz --method susie \
+          --region chr22:17000000-18000000 --out ldl.coloc.parquet
     """
     from genotex.pipeline.coloc_steps import run_coloc
 
@@ -109,6 +119,7 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
                     trait_type=trait_type,  # type: ignore[arg-type]
                     case_fraction=case_fraction, sdy=sdy, p1=p1, p2=p2, p12=p12,
                     method=method,  # type: ignore[arg-type]
+                    susie_L=susie_l,
                     egene_fdr=None if all_genes else 0.05,
                     palindromic=palindromic,  # type: ignore[arg-type]
                     snp_table=snp_table)
@@ -132,6 +143,8 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
     click.echo(f"wrote {res.path} ({len(res.table)} rows) and {res.report_path}")
     if res.snps_path is not None:
         click.echo(f"wrote {res.snps_path}")
+    if res.pairs_path is not None:
+        click.echo(f"wrote {res.pairs_path} ({len(res.pairs)} credible-set pairs)")
 
 
 @click.command("multitissue")

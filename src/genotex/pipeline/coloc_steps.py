@@ -14,6 +14,16 @@ cis-QTL pipeline writes per tissue (:mod:`genotex.pipeline.qtl_steps`):
 ``<dir>/<prefix>.expression.bed.gz`` (optional)
     its header gives the tissue's sample size ``N``.
 
+With ``method="susie"`` both traits are fine-mapped from summary statistics with
+:func:`genotex.qtl.susie_rss` and an LD matrix computed from the genotype file (``variants``
+must then be a VCF/PLINK file): the GWAS once per locus over its harmonised variants (its
+``N``), each tissue's gene over the variants of its nominal pairs (z = slope/SE, the tissue's
+in-sample ``N``). :func:`genotex.coloc.coloc_susie` then tests every pair of credible sets
+(GWAS × eQTL); all pairs go to ``<output stem>.susie_pairs.parquet`` and the ``coloc`` table
+keeps, per locus × tissue × gene, the pair with the highest PP.H4. A gene (or a locus) whose
+fit finds no credible set gets no row (SuSiE saw no signal to colocalize; coloc.susie returns
+nothing then either); the ``messages`` count them.
+
 GWAS alleles are harmonised to the release's variants (the genotype file, a release
 ``variants`` table, or the variants the eQTL files tested) with
 :func:`genotex.coloc.harmonize_gwas`, so that both traits' effects are per ALT allele.
@@ -37,14 +47,16 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from genotex.coloc import coloc_abf, harmonize_gwas
+from genotex.coloc import coloc_abf, coloc_susie, harmonize_gwas
 from genotex.errors import InputError
 from genotex.io._checks import read_head_lines
 from genotex.pipeline.atomic import staged_outputs
 from genotex.pipeline.qtl_steps import read_egenes
+from genotex.qtl import SusieResult, ld_matrix, susie_rss
 
 __all__ = [
     "COLOC_COLUMNS",
+    "SUSIE_PAIR_COLUMNS",
     "ColocOutputs",
     "Locus",
     "TissueQtl",
@@ -345,15 +357,18 @@ def _gwas_dataset(g: pd.DataFrame, maf: np.ndarray, s: ColocSettings) -> dict[st
     return d
 
 
+def _qtl_n(maf: np.ndarray, varbeta: np.ndarray, n: int | None) -> int:
+    """The tissue's N, else from the regression: var(β̂) ≈ 1 / (2 N f(1 − f)) at sdY = 1."""
+    return n if n is not None else int(np.median(1.0 / (2 * maf * (1 - maf) * varbeta)))
+
+
 def _qtl_dataset(p: pd.DataFrame, maf: np.ndarray, n: int | None,
                  s: ColocSettings) -> dict[str, Any]:
     d: dict[str, Any] = {"snp": p["variant_id"].to_numpy(), "position": p["pos"].to_numpy(),
                          "beta": p["slope"].to_numpy(np.float64),
                          "varbeta": p["slope_se"].to_numpy(np.float64) ** 2, "type": "quant",
                          "MAF": maf}
-    if n is None:  # N from the regression: var(β̂) ≈ 1 / (2 N f(1 − f)) at sdY = 1
-        n = int(np.median(1.0 / (2 * maf * (1 - maf) * d["varbeta"])))
-    d["N"] = n
+    d["N"] = _qtl_n(maf, d["varbeta"], n)
     if s.qtl_sdy is not None:
         d["sdY"] = s.qtl_sdy
     return d
@@ -384,6 +399,70 @@ def _snp_rows(results: pd.DataFrame, tissue: str, gene: str, trait: str,
         "snp_pp_h4": results["SNP.PP.H4"].to_numpy()})
 
 
+#: Columns of ``<output stem>.susie_pairs.parquet`` (one row per GWAS × eQTL credible-set pair).
+SUSIE_PAIR_COLUMNS = ("trait_id", "tissue_id", "gene_id", "lead_variant_id", "gwas_cs",
+                      "eqtl_cs", "hit_gwas", "hit_eqtl", "nsnps", "pp_h0", "pp_h1", "pp_h2",
+                      "pp_h3", "pp_h4")
+
+
+class _SusieLocus:
+    """One locus's LD (from the genotype file) and the GWAS's summary-statistic SuSiE fit."""
+
+    def __init__(self, gw: pd.DataFrame, release: pd.DataFrame, dosages: np.ndarray,
+                 s: ColocSettings, L: int) -> None:
+        d = np.asarray(dosages, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            poly = np.nan_to_num(np.nanstd(d, axis=1)) > 0
+        ids = release["variant_id"].astype(str).to_numpy()
+        self.row = {v: i for i, v in enumerate(ids) if poly[i]}
+        self.dosages, self.L = d, L
+        g = gw.loc[[v for v in gw.index if v in self.row]]
+        self.gwas_ids = g.index.to_numpy(dtype=str)
+        z = g["beta"].to_numpy(np.float64) / g["standard_error"].to_numpy(np.float64)
+        self.gwas = self.fit(self.gwas_ids, z, s.n) if len(g) else None
+
+    def fit(self, ids: np.ndarray, z: np.ndarray, n: float | None) -> SusieResult | None:
+        """susie_rss with the in-sample LD of ``ids``; None when the LD and z disagree."""
+        r = ld_matrix(self.dosages[[self.row[v] for v in ids]])
+        try:
+            return susie_rss(z, r, n=n, L=self.L)
+        except ValueError:
+            return None
+
+    def gene(self, pairs: pd.DataFrame, n: int | None, s: ColocSettings) -> pd.DataFrame | None:
+        """coloc.susie summary (every credible-set pair) of the GWAS and one gene's eQTL."""
+        if self.gwas is None or len(self.gwas.sets) == 0:
+            return None
+        p = pairs.loc[pairs["variant_id"].isin(self.row) & (pairs["slope_se"] > 0)]
+        p = p.drop_duplicates("variant_id")
+        if p.empty:
+            return None
+        af = p["af"].to_numpy(np.float64)
+        se = p["slope_se"].to_numpy(np.float64)
+        ids = p["variant_id"].to_numpy(dtype=str)
+        fit = self.fit(ids, p["slope"].to_numpy(np.float64) / se,
+                       _qtl_n(np.minimum(af, 1 - af), se**2, n))
+        if fit is None or len(fit.sets) == 0:
+            return None
+        res = coloc_susie(self.gwas.lbf_variable, fit.lbf_variable, snps1=self.gwas_ids,
+                          snps2=ids, cs1=self.gwas.sets.effect_index.tolist(),
+                          cs2=fit.sets.effect_index.tolist(), p1=s.p1, p2=s.p2, p12=s.p12)
+        return res.summary if len(res.summary) else None
+
+
+def _susie_pair_rows(summary: pd.DataFrame, tissue: str, gene: str, trait: str,
+                     lead: str) -> pd.DataFrame:
+    pp = summary[[f"PP.H{h}.abf" for h in range(5)]].to_numpy(np.float64)
+    return pd.DataFrame({
+        "trait_id": trait, "tissue_id": tissue, "gene_id": gene, "lead_variant_id": lead,
+        "gwas_cs": summary["idx1"].to_numpy(np.int64) + 1,
+        "eqtl_cs": summary["idx2"].to_numpy(np.int64) + 1,
+        "hit_gwas": summary["hit1"].astype(str).to_numpy(),
+        "hit_eqtl": summary["hit2"].astype(str).to_numpy(),
+        "nsnps": summary["nsnps"].to_numpy(np.int64),
+        **{f"pp_h{h}": pp[:, h] for h in range(5)}})
+
+
 @dataclass(frozen=True)
 class ColocOutputs:
     """What :func:`run_coloc` computed and wrote.
@@ -391,6 +470,9 @@ class ColocOutputs:
     ``table`` has :data:`COLOC_COLUMNS` (one row per locus × tissue × gene); ``snps`` the
     per-SNP table (empty unless asked for); ``report`` the harmonisation counts summed over
     loci; ``column_map``/``notes`` how the GWAS file was read; ``messages`` what was skipped.
+    With ``method="susie"``, ``pairs`` (:data:`SUSIE_PAIR_COLUMNS`, written to ``pairs_path``)
+    has every GWAS × eQTL credible-set pair (``gwas_cs``/``eqtl_cs`` are 1-based SuSiE effect
+    numbers, ``hit_*`` each set's top variant); ``table`` keeps the best PP.H4 pair.
     """
 
     path: Path
@@ -403,6 +485,8 @@ class ColocOutputs:
     column_map: dict[str, str]
     notes: list[str]
     messages: list[str] = field(default_factory=list)
+    pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pairs_path: Path | None = None
 
 
 def _harmonize_locus(gwas: pd.DataFrame, variants: pd.DataFrame,
@@ -419,21 +503,61 @@ def _harmonize_locus(gwas: pd.DataFrame, variants: pd.DataFrame,
     return t, report
 
 
+def _row(tissue: str, gene: str, s: ColocSettings, nsnps: int, pp: np.ndarray,
+         lead: str) -> dict[str, Any]:
+    return {"tissue_id": tissue, "gene_id": gene, "trait_id": s.trait_id, "nsnps": nsnps,
+            **{f"pp_h{h}": float(pp[h]) for h in range(5)}, "lead_variant_id": lead}
+
+
+def _susie_locus(locus: Locus, gw: pd.DataFrame, release: pd.DataFrame, dosages: Any,
+                 pairs: Mapping[str, pd.DataFrame], tissues: list[_TissueIndex],
+                 s: ColocSettings, lead: str, *, L: int
+                 ) -> tuple[list[dict[str, Any]], list[pd.DataFrame], list[str]]:
+    """coloc.susie of one locus: best credible-set pair per tissue × gene, and every pair."""
+    if dosages is None:
+        raise InputError(None, "method 'susie' needs LD from the genotypes",
+                         "pass the genotype file (VCF/PLINK) as variants (--variants)")
+    ctx = _SusieLocus(gw, release, dosages, s, L)
+    if ctx.gwas is None or len(ctx.gwas.sets) == 0:
+        return [], [], [f"{locus}: SuSiE found no credible set for the GWAS trait"]
+    rows, frames, skipped = [], [], 0
+    for t in tissues:
+        for gene, p in pairs[t.qtl.tissue_id].groupby("phenotype_id", sort=True):
+            summary = ctx.gene(p, t.n_samples, s)
+            if summary is None:
+                skipped += 1
+                continue
+            frame = _susie_pair_rows(summary, t.qtl.tissue_id, str(gene), s.trait_id, lead)
+            best = frame.iloc[int(np.argmax(frame["pp_h4"].to_numpy()))]
+            rows.append(_row(t.qtl.tissue_id, str(gene), s, int(best["nsnps"]),
+                             best[[f"pp_h{h}" for h in range(5)]].to_numpy(np.float64), lead))
+            frames.append(frame)
+    msg = [f"{locus}: {skipped} tissue × gene without an eQTL credible set (no row)"] \
+        if skipped else []
+    return rows, frames, msg
+
+
 def _coloc_locus(locus: Locus, gwas: pd.DataFrame, tissues: list[_TissueIndex],
                  variants: PathLike | pd.DataFrame | None, s: ColocSettings, *, opts: dict[str, Any]
                  ) -> tuple[list[dict[str, Any]], list[pd.DataFrame], dict[str, int], list[str]]:
+    """coloc of one locus; with ``opts["method"] == "susie"`` the frames are credible-set
+    pairs, else (when asked) the per-SNP tables."""
     in_locus = gwas.loc[(gwas["chromosome"] == locus.chrom)
                         & (gwas["base_pair_location"] >= locus.start)
                         & (gwas["base_pair_location"] <= locus.end)]
     pairs = {t.qtl.tissue_id: t.pairs_in(locus, t.genes_near(
         locus, cis_window=opts["cis_window"], fdr=opts["egene_fdr"])) for t in tissues}
-    release, _ = _variants_in(variants, locus, [p for p in pairs.values() if len(p)])
+    release, dosages = _variants_in(variants, locus, [p for p in pairs.values() if len(p)])
     gw, report = _harmonize_locus(in_locus, release, opts["palindromic"])
     messages = []
     if gw.empty:
         messages.append(f"{locus}: no GWAS variant matched the release's variants")
         return [], [], report, messages
     lead = locus.lead_variant_id or str(gw["p_value"].idxmin())
+    if opts["method"] == "susie":
+        rows_s, frames, msg = _susie_locus(locus, gw, release, dosages, pairs, tissues, s, lead,
+                                           L=opts["susie_L"])
+        return rows_s, frames, report, msg
     rows, snps = [], []
     for t in tissues:
         tissue_pairs = pairs[t.qtl.tissue_id]
@@ -444,10 +568,7 @@ def _coloc_locus(locus: Locus, gwas: pd.DataFrame, tissues: list[_TissueIndex],
                 continue
             summary, results = out
             pp = summary.iloc[1:].to_numpy(np.float64)
-            rows.append({"tissue_id": t.qtl.tissue_id, "gene_id": str(gene),
-                         "trait_id": s.trait_id, "nsnps": int(summary["nsnps"]),
-                         **{f"pp_h{h}": float(pp[h]) for h in range(5)},
-                         "lead_variant_id": lead})
+            rows.append(_row(t.qtl.tissue_id, str(gene), s, int(summary["nsnps"]), pp, lead))
             if opts["snp_table"] and pp[4] > best[0]:
                 best = (float(pp[4]), _snp_rows(results, t.qtl.tissue_id, str(gene),
                                                 s.trait_id, lead))
@@ -475,6 +596,7 @@ def run_coloc(
     p2: float = 1e-4,
     p12: float = 1e-5,
     method: Literal["abf", "susie"] = "abf",
+    susie_L: int = 10,
     egene_fdr: float | None = 0.05,
     cis_window: int = 1_000_000,
     qtl_sdy: float | None = 1.0,
@@ -512,8 +634,11 @@ def run_coloc(
     p1, p2, p12
         coloc priors: a SNP is causal for the GWAS, for the eQTL, for both.
     method
-        ``"abf"`` (single causal variant). ``"susie"`` needs summary-statistic SuSiE, which
-        genotex does not provide yet: it raises :class:`InputError` saying so.
+        ``"abf"`` (coloc.abf: one causal variant per trait) or ``"susie"`` (coloc.susie over
+        credible sets of :func:`genotex.qtl.susie_rss` fits of both traits, for loci with
+        several signals; needs ``variants`` to be the genotype file, for LD).
+    susie_L
+        Maximum number of signals per trait and locus (SuSiE's ``L``; ``"susie"`` only).
     egene_fdr
         Only genes with ``qval ≤ egene_fdr`` in a tissue (its eGenes); None for every gene.
     cis_window
@@ -537,12 +662,7 @@ def run_coloc(
     """
     from genotex.io.sumstats import read_gwas_sumstats
 
-    if method == "susie":
-        raise InputError(None, "method 'susie' needs summary-statistic SuSiE (susie_rss) to "
-                         "fine-map the GWAS, which genotex.qtl.susie does not provide yet",
-                         "use method 'abf' (coloc.abf); coloc_susie runs on lbf matrices "
-                         "from individual-level fits")
-    if method != "abf":
+    if method not in ("abf", "susie"):
         raise InputError(None, f"unknown method {method!r}", "use 'abf' or 'susie'")
     table = read_gwas_sumstats(gwas, columns=gwas_columns)
     if n is None and table["n"].notna().any():
@@ -564,7 +684,7 @@ def run_coloc(
     tissues = [_TissueIndex.load(q, sizes.get(q.tissue_id)) for q in resolve_qtl_dirs(qtl_dirs)]
     release = _load_variant_table(variants)
     opts = {"cis_window": cis_window, "egene_fdr": egene_fdr, "palindromic": palindromic,
-            "snp_table": snp_table}
+            "snp_table": snp_table and method == "abf", "method": method, "susie_L": susie_L}
     rows: list[dict[str, Any]] = []
     snps: list[pd.DataFrame] = []
     report: dict[str, int] = {}
@@ -576,12 +696,15 @@ def run_coloc(
         messages += msg
         for k, v in rep.items():
             report[k] = report.get(k, 0) + v
+    if method == "susie":
+        return _write(output, rows, [], loci, report, table, messages, snp_table=False,
+                      pairs=snps)
     return _write(output, rows, snps, loci, report, table, messages, snp_table=snp_table)
 
 
 def _write(output: PathLike, rows: list[dict[str, Any]], snps: list[pd.DataFrame],
            loci: list[Locus], report: dict[str, int], gwas: pd.DataFrame, messages: list[str],
-           *, snp_table: bool) -> ColocOutputs:
+           *, snp_table: bool, pairs: list[pd.DataFrame] | None = None) -> ColocOutputs:
     out = Path(output)
     frame = pd.DataFrame(rows, columns=list(COLOC_COLUMNS)).astype(
         {"nsnps": np.int64, **{f"pp_h{h}": np.float64 for h in range(5)}})
@@ -591,6 +714,9 @@ def _write(output: PathLike, rows: list[dict[str, Any]], snps: list[pd.DataFrame
     stem = out.name.removesuffix(".parquet")
     report_path = out.with_name(f"{stem}.harmonization.json")
     snps_path = out.with_name(f"{stem}.snps.parquet") if snp_table else None
+    pairs_path = out.with_name(f"{stem}.susie_pairs.parquet") if pairs is not None else None
+    pair_frame = (pd.concat(pairs, ignore_index=True) if pairs else
+                  pd.DataFrame(columns=list(SUSIE_PAIR_COLUMNS)))
     column_map: dict[str, str] = dict(gwas.attrs.get("column_map", {}))
     notes: list[str] = list(gwas.attrs.get("notes", []))
     info = {"column_map": column_map, "notes": notes, "harmonization": report,
@@ -600,6 +726,10 @@ def _write(output: PathLike, rows: list[dict[str, Any]], snps: list[pd.DataFrame
         (stage / report_path.name).write_text(json.dumps(info, indent=2) + "\n")
         if snps_path is not None:
             snp_frame.to_parquet(stage / snps_path.name, index=False)
+        if pairs_path is not None:
+            pair_frame.to_parquet(stage / pairs_path.name, index=False)
     return ColocOutputs(path=out, report_path=report_path, snps_path=snps_path, table=frame,
                         snps=snp_frame, loci=loci, report=report,
-                        column_map=column_map, notes=notes, messages=messages)
+                        column_map=column_map, notes=notes, messages=messages,
+                        pairs=pair_frame if pairs is not None else pd.DataFrame(),
+                        pairs_path=pairs_path)

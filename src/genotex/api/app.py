@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -21,6 +23,7 @@ from genotex.api.routes import (
     reference,
     service,
 )
+from genotex.api.timeouts import QueryTimeout
 from genotex.config import Settings
 from genotex.portal import mount_portal
 from genotex.store import Store
@@ -29,9 +32,16 @@ from genotex.store import Store
 MAX_QUERY_BYTES = 2_000_000
 #: Subfolder of ``Settings.data_dir`` holding releases when no store is passed.
 RELEASES_SUBDIR = "releases"
+#: Default longest time (seconds) one request may spend querying before it answers 503.
+DEFAULT_REQUEST_TIMEOUT_S = 30.0
+#: Environment read by :func:`create_app_from_env` (set by ``genotex serve`` for its workers).
+ENV_RELEASES = "GENOTEX_SERVE_RELEASES"
+ENV_DATASET_ID = "GENOTEX_SERVE_DATASET_ID"
+ENV_REQUEST_TIMEOUT = "GENOTEX_REQUEST_TIMEOUT_S"
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: Store | None = None,
+               request_timeout_s: float | None = DEFAULT_REQUEST_TIMEOUT_S) -> FastAPI:
     """Build the API app.
 
     Parameters
@@ -41,6 +51,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     store
         The release to serve; default: the CURRENT release under
         ``settings.data_dir / "releases"``.
+    request_timeout_s
+        A request whose DuckDB queries run longer is interrupted and answers 503 (see
+        :mod:`genotex.api.timeouts`); ``None`` or 0 disables the timeout.
 
     Examples
     --------
@@ -67,11 +80,27 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = store
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.middleware("http")(_bound_request_size)
+    app.add_middleware(QueryTimeout, seconds=request_timeout_s)
     for module in (service, reference, dataset, expression, association, dynamic, genotex):
         app.include_router(module.router)
     _add_v2_docs_aliases(app)
     mount_portal(app)  # the HTML portal at /, over the same store
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for ``uvicorn --factory`` and its worker processes (``genotex serve``).
+
+    Reads ``GENOTEX_*`` settings, plus ``GENOTEX_SERVE_RELEASES`` (folder of releases;
+    default ``$GENOTEX_DATA_DIR/releases``), ``GENOTEX_SERVE_DATASET_ID`` (default: the
+    CURRENT release) and ``GENOTEX_REQUEST_TIMEOUT_S`` (default 30; 0 disables). Each worker
+    process opens its own read-only :class:`~genotex.store.Store`.
+    """
+    settings = Settings()
+    root = Path(os.environ.get(ENV_RELEASES) or settings.data_dir / RELEASES_SUBDIR)
+    store = Store.open(root, os.environ.get(ENV_DATASET_ID) or None)
+    timeout = float(os.environ.get(ENV_REQUEST_TIMEOUT) or DEFAULT_REQUEST_TIMEOUT_S)
+    return create_app(settings, store=store, request_timeout_s=timeout)
 
 
 async def _bound_request_size(

@@ -12,18 +12,31 @@ _DIR = click.Path(file_okay=False, path_type=Path)
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _serve(releases: Path, dataset_id: str | None, host: str, port: int) -> None:
+def _serve(releases: Path, dataset_id: str | None, host: str, port: int, *, workers: int = 1,
+           timeout: float = 30.0) -> None:
+    """Run uvicorn over the app factory ``genotex.api.app:create_app_from_env``.
+
+    The release is opened first (a missing or unreadable release fails here, not in each
+    worker); the choice travels to the workers as ``GENOTEX_SERVE_*`` environment variables.
+    """
+    import os
+
     import uvicorn
 
-    from genotex.api.app import create_app
+    from genotex.api.app import ENV_DATASET_ID, ENV_RELEASES, ENV_REQUEST_TIMEOUT
     from genotex.store.queries import Store
 
     store = Store.open(releases, dataset_id)
-    click.echo(f"serving {store.path.name} on http://{host}:{port}/  "
-               f"(API: http://{host}:{port}/api/v2/, docs: http://{host}:{port}/docs)  "
+    name = store.path.name
+    store.close()
+    os.environ.update({ENV_RELEASES: str(Path(releases).resolve()), ENV_DATASET_ID: name,
+                       ENV_REQUEST_TIMEOUT: str(timeout)})
+    click.echo(f"serving {name} on http://{host}:{port}/  "
+               f"(API: http://{host}:{port}/api/v2/, docs: http://{host}:{port}/docs; "
+               f"{workers} worker{'s' if workers > 1 else ''}, {timeout:g} s request timeout)  "
                "— Ctrl+C stops")
-    uvicorn.run(create_app(Settings(host=host, port=port), store=store), host=host, port=port,
-                log_level="warning")
+    uvicorn.run("genotex.api.app:create_app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
 
 
 @click.command()
@@ -61,17 +74,31 @@ def demo(data_dir: Path | None, seed: int | None, serve: bool, host: str | None,
 
 
 @click.command("serve")
+@click.argument("releases_arg", metavar="[RELEASES]", required=False, type=_DIR)
 @click.option("--releases", type=_DIR, default=None,
-              help="Folder of releases [default: $GENOTEX_DATA_DIR/releases].")
+              help="Folder of releases (same as RELEASES) [default: $GENOTEX_DATA_DIR/releases].")
 @click.option("--dataset-id", default=None, help="Release to serve [default: CURRENT].")
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [default: 8000].")
-def serve_command(releases: Path | None, dataset_id: str | None, host: str | None,
-                  port: int | None) -> None:
-    """Serve a release: the GTEx Portal API v2 under /api/v2/, OpenAPI docs at /docs."""
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="uvicorn worker processes, each with its own read-only DuckDB connection.")
+@click.option("--timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds a request may spend querying before it is interrupted (503); "
+              "0 = no limit.")
+def serve_command(releases_arg: Path | None, releases: Path | None, dataset_id: str | None,
+                  host: str | None, port: int | None, workers: int, timeout: float) -> None:
+    """Serve a release: the GTEx Portal API v2 under /api/v2/, OpenAPI docs at /docs.
+
+    \b
+    RELEASES is a folder of releases (one subfolder per datasetId, CURRENT names the default).
+    Each worker process opens the release read-only: DuckDB views over its Parquet files,
+    external file access limited to the release folder. Controlled data needs a token from
+    `genotex auth add` (tokens file: $GENOTEX_CONTROLLED_TOKENS_FILE or
+    $GENOTEX_DATA_DIR/controlled_tokens.tsv).
+    """
     settings = Settings()
-    _serve(releases or settings.data_dir / "releases", dataset_id, host or settings.host,
-           port or settings.port)
+    _serve(releases_arg or releases or settings.data_dir / "releases", dataset_id,
+           host or settings.host, port or settings.port, workers=workers, timeout=timeout)
 
 
 @click.group()

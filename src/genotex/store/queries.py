@@ -9,8 +9,9 @@ the GTEx Portal API v2 field names (camelCase), convertible to pandas or Arrow.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,6 +30,10 @@ from genotex.store.tables import TABLES
 MAX_LIMIT = 100_000
 #: Upper bound of values in one list filter (GTEx caps gencodeId lists at 60,000).
 MAX_LIST = 60_000
+#: Set per request by the API's timeout middleware: every cursor a query opens while serving the
+#: request is passed to this callback, which may ``interrupt()`` it when the request runs late.
+CURSOR_WATCH: ContextVar[Callable[[duckdb.DuckDBPyConnection], None] | None] = ContextVar(
+    "genotex_cursor_watch", default=None)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,9 @@ class Store(MoreQueries):
         with self._lock:
             cur = self._con.cursor()
         try:
+            watch = CURSOR_WATCH.get()
+            if watch is not None:
+                watch(cur)
             yield cur
         finally:
             cur.close()

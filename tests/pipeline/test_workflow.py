@@ -29,7 +29,7 @@ from genotex.pipeline.workflow import (
 )
 from genotex.simulate import CohortFiles, SimulationConfig, simulate
 
-TINY = SimulationConfig(n_donors=60, n_genes=40, variants_per_chrom=300,
+TINY = SimulationConfig(n_donors=100, n_genes=50, variants_per_chrom=500,
                         tissues=("Lung", "Whole_Blood"), chromosomes=("chr21", "chr22"), seed=5)
 PARAMS = ReleaseParameters(n_perm=100, split_nominal="chromosome", qvalue_lambda=0.5)
 THREADS = RunOptions(n_workers=2, processes=False, progress=False, dashboard=False)
@@ -124,6 +124,19 @@ def test_run_release__parameter_change_reruns_exactly_the_affected_tasks(
                                for s in ("covariates", "nominal/chr21", "nominal/chr22",
                                          "permutations", "signif_pairs", "independent")
                                } | {"release"}
+
+
+def test_run_release__per_chromosome_permutations_give_the_same_release(
+        cohort: CohortFiles, reference: ReleaseConfig, tmp_path: Path) -> None:
+    config = _config(cohort, tmp_path).with_parameters(split_permutations="chromosome")
+    ids = {t.task_id for t in plan_release(config).tasks}
+    assert {"Lung/permutations/chr21", "Lung/permutations/chr22", "Lung/permutations",
+            "Lung/independent/chr21", "Lung/independent"} <= ids
+    report = run_release(config, options=THREADS, echo=_quiet)
+    assert report.egenes == run_release(reference, options=THREADS, echo=_quiet).egenes
+    assert sum(report.egenes.values()) > 0  # q-values merged over chromosomes, signals found
+    assert any(r.outputs for r in report.results if r.task_id == "Lung/independent")
+    assert _release_checksums(config) == _release_checksums(reference)
 
 
 def _genotex(*args: str) -> list[str]:

@@ -26,6 +26,7 @@ Example (``genotex run --init-demo release.toml`` writes one pointing at a simul
     n_hidden = "auto"                    # hidden factors: "auto" (GTEx by sample size) or an int
     n_genotype_pcs = 5
     split_nominal = "auto"               # "auto" | "chromosome" | "none"
+    split_permutations = "auto"          # same, for the permutation pass + independent search
     independent = true                   # conditionally independent eQTLs
 """
 
@@ -70,6 +71,7 @@ class ReleaseParameters:
     sample_frac_threshold: float = 0.2
     chunk_variants: int = 20_000
     split_nominal: Literal["auto", "chromosome", "none"] = "auto"
+    split_permutations: Literal["auto", "chromosome", "none"] = "auto"
     independent: bool = True
 
 
@@ -129,9 +131,10 @@ def _parameters(raw: Mapping[str, Any], source: Path) -> ReleaseParameters:
         raise InputError(source, f"unknown parameter(s) {unknown} in [parameters]",
                          f"use only {sorted(known)}")
     params = ReleaseParameters(**raw)
-    if params.split_nominal not in ("auto", "chromosome", "none"):
-        raise InputError(source, f"split_nominal = {params.split_nominal!r}",
-                         "use \"auto\", \"chromosome\" or \"none\"")
+    for key in ("split_nominal", "split_permutations"):
+        if getattr(params, key) not in ("auto", "chromosome", "none"):
+            raise InputError(source, f"{key} = {getattr(params, key)!r}",
+                             "use \"auto\", \"chromosome\" or \"none\"")
     if params.n_hidden != "auto" and not isinstance(params.n_hidden, int):
         raise InputError(source, f"n_hidden = {params.n_hidden!r}", "use \"auto\" or an integer")
     return params

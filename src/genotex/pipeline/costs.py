@@ -66,6 +66,8 @@ def task_measures(kind: str, s: Sizes) -> tuple[float, float]:
         return pairs * s.samples * (1 + s.n_perm), 8 * (gs + 3 * window + s.n_perm * s.samples)
     if kind == "signif_pairs":  # reads one chromosome's nominal pairs at a time
         return pairs, 100 * pairs / max(s.chromosomes, 1)
+    if kind in ("qvalues", "concat"):  # merge per-chromosome tables of one tissue
+        return float(s.genes), 300.0 * s.genes
     if kind == "summaries":
         return float(s.genes * s.total_samples), 8 * float(s.genes * s.total_samples)
     if kind == "release":  # every table is built in memory: long expression + all nominal pairs

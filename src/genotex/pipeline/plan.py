@@ -33,8 +33,9 @@ from genotex.pipeline.manifest import FileFingerprint, fingerprint, input_files,
 
 __all__ = ["Plan", "Task", "check_memory", "format_plan", "plan_release"]
 
-#: Split the nominal pass per chromosome (``split_nominal = "auto"``) above this many seconds.
-SPLIT_NOMINAL_SECONDS = 60.0
+#: Split a tissue's nominal pass (``split_nominal = "auto"``), or its permutation pass and
+#: independent search (``split_permutations = "auto"``), per chromosome above this many seconds.
+SPLIT_SECONDS = 60.0
 #: Memory a worker process uses before any task (interpreter, numpy, pandas, dask).
 WORKER_BASE_BYTES = 250e6
 
@@ -149,15 +150,26 @@ class _HashCache:
 
 
 # --------------------------------------------------------------------------- tasks
-def _tissue_tasks(config: ReleaseConfig, tissue: str, chroms: list[str], split: bool
-                  ) -> list[Task]:
+def _chunked(tissue: str, step: str, kind: str, merge_kind: str, chroms: list[str],
+             deps: tuple[str, ...], chunk_params: dict[str, Any], merge_params: dict[str, Any],
+             inputs: tuple[str, ...]) -> list[Task]:
+    """One ``<tissue>/<step>/<chrom>`` task per chromosome, then ``<tissue>/<step>`` merging."""
+    chunks = [Task(f"{tissue}/{step}/{c}", kind, tissue, deps, chunk_params, inputs, chrom=c)
+              for c in chroms]
+    return [*chunks, Task(f"{tissue}/{step}", merge_kind, tissue,
+                          tuple(t.task_id for t in chunks), merge_params, ())]
+
+
+def _tissue_tasks(config: ReleaseConfig, tissue: str, chroms: list[str], split: bool,
+                  split_perm: bool) -> list[Task]:
     p = config.parameters
     ti = config.tissues[tissue]
     g = str(config.genotypes)
     expr, cov = f"{tissue}/expression", f"{tissue}/covariates"
     mapping = {"window": p.window, "maf_threshold": p.maf_threshold}
-    perm = {**mapping, "n_perm": p.n_perm, "seed": p.seed, "fdr": p.fdr,
-            "qvalue_lambda": p.qvalue_lambda}
+    perm_only = {**mapping, "n_perm": p.n_perm, "seed": p.seed}
+    fdr = {"fdr": p.fdr, "qvalue_lambda": p.qvalue_lambda}
+    perm = {**perm_only, **fdr}
     tasks = [
         Task(expr, "expression", tissue, (), {
             "tpm_threshold": p.tpm_threshold, "count_threshold": p.count_threshold,
@@ -173,13 +185,20 @@ def _tissue_tasks(config: ReleaseConfig, tissue: str, chroms: list[str], split: 
     else:
         nominal = [Task(f"{tissue}/nominal", "nominal", tissue, (expr, cov), mapping, (g,))]
     tasks += nominal
-    tasks.append(Task(f"{tissue}/permutations", "permutations", tissue, (expr, cov), perm, (g,)))
+    perm_id = f"{tissue}/permutations"
+    if split_perm:  # per-chromosome permutation tables, q-values over all of them
+        tasks += _chunked(tissue, "permutations", "permutations", "qvalues", chroms,
+                          (expr, cov), perm_only, fdr, (g,))
+    else:
+        tasks.append(Task(perm_id, "permutations", tissue, (expr, cov), perm, (g,)))
     tasks.append(Task(f"{tissue}/signif_pairs", "signif_pairs", tissue,
-                      (f"{tissue}/permutations", *(t.task_id for t in nominal)),
-                      {"fdr": p.fdr}, ()))
-    if p.independent:
+                      (perm_id, *(t.task_id for t in nominal)), {"fdr": p.fdr}, ()))
+    if p.independent and split_perm:
+        tasks += _chunked(tissue, "independent", "independent", "concat", chroms,
+                          (expr, cov, perm_id), perm, {}, (g,))
+    elif p.independent:
         tasks.append(Task(f"{tissue}/independent", "independent", tissue,
-                          (expr, cov, f"{tissue}/permutations"), perm, (g,)))
+                          (expr, cov, perm_id), perm, (g,)))
     return tasks
 
 
@@ -207,11 +226,14 @@ def plan_release(config: ReleaseConfig, *, cost_model: CostModel | None = None) 
                (str(config.pca_genotypes or config.genotypes),))
     tissue_tasks: list[Task] = []
     for tissue in sorted(config.tissues):
+        several = len(tissue_chroms[tissue]) > 1
         whole = model.predict("nominal", sizes[tissue]).seconds
-        split = len(tissue_chroms[tissue]) > 1 and (
-            p.split_nominal == "chromosome"
-            or (p.split_nominal == "auto" and whole > SPLIT_NOMINAL_SECONDS))
-        tissue_tasks += _tissue_tasks(config, tissue, tissue_chroms[tissue], split)
+        split = several and (p.split_nominal == "chromosome" or (
+            p.split_nominal == "auto" and whole > SPLIT_SECONDS))
+        whole = model.predict("permutations", sizes[tissue]).seconds
+        split_perm = several and (p.split_permutations == "chromosome" or (
+            p.split_permutations == "auto" and whole > SPLIT_SECONDS))
+        tissue_tasks += _tissue_tasks(config, tissue, tissue_chroms[tissue], split, split_perm)
     raw = [pcs, *tissue_tasks, *_release_tasks(config, tissue_tasks)]
     hashes = _HashCache(config.state_dir)
     keys: dict[str, str] = {}

@@ -38,8 +38,8 @@ from genotex.pipeline.plan import Plan, Task, check_memory, format_plan, plan_re
 
 __all__ = ["RunOptions", "RunReport", "TaskResult", "plan_status", "run_release", "run_task"]
 
-STAGES = ("genotype_pcs", "expression", "covariates", "nominal", "permutations",
-          "signif_pairs", "independent", "summaries", "release")
+STAGES = ("genotype_pcs", "expression", "covariates", "nominal", "permutations", "qvalues",
+          "signif_pairs", "independent", "concat", "summaries", "release")
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,36 @@ def _peak_rss(interval: float = 0.02) -> Iterator[dict[str, int]]:
         box["peak"] = max(box["peak"], proc.memory_info().rss)
 
 
+_BLAS_LOCK = threading.Lock()
+_BLAS_STATE: dict[str, Any] = {"users": 0, "limiter": None}
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """One BLAS/OpenMP thread while any task runs in this process.
+
+    The summation order of a multi-threaded BLAS depends on its thread count, so results
+    would differ in the last bits between a LocalCluster, an in-process run and a cluster's
+    workers; with one BLAS thread per task every layout writes byte-identical files, and the
+    parallelism comes from the workers. Reference-counted, so concurrent tasks in one worker
+    (threads) keep the limit until the last one ends.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with _BLAS_LOCK:
+        if _BLAS_STATE["users"] == 0:
+            _BLAS_STATE["limiter"] = threadpool_limits(limits=1)
+        _BLAS_STATE["users"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_STATE["users"] -= 1
+            if _BLAS_STATE["users"] == 0:
+                _BLAS_STATE["limiter"].restore_original_limits()
+                _BLAS_STATE["limiter"] = None
+
+
 def _entry_is_current(entry: TaskEntry | None, task: Task) -> bool:
     return entry is not None and entry.key == task.key and entry.outputs_intact()
 
@@ -101,7 +131,7 @@ def run_task(config: ReleaseConfig, task: Task, run_id: str, *upstream: TaskResu
     up = {r.task_id: r for r in upstream}
     started = time.time()
     t0 = time.perf_counter()
-    with _peak_rss() as rss:
+    with _single_threaded_blas(), _peak_rss() as rss:
         outputs, summary = execute(config, task, up)
     seconds = time.perf_counter() - t0
     inputs = _input_fingerprints(config, task)
@@ -317,7 +347,7 @@ def run_release(
     report = RunReport(run_id, ordered, time.perf_counter() - t0, dashboard,
                        config.releases_root / config.dataset_id,
                        {r.tissue or "": int(r.summary.get("egenes", 0)) for r in ordered
-                        if r.kind == "permutations"})
+                        if r.task_id == f"{r.tissue}/permutations"})
     _write_report(config, report)
     return report
 

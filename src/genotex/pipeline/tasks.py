@@ -8,14 +8,18 @@ atomically; the paths are fixed by the config, so a task's outputs are known bef
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from genotex.errors import InputError
+import pandas as pd
+
 from genotex.io.bed import read_phenotype_bed, write_phenotype_bed
+from genotex.pipeline.atomic import staged_outputs
 from genotex.pipeline.config import ReleaseConfig
 from genotex.pipeline.expression_steps import (
     compute_genotype_pcs,
@@ -83,42 +87,85 @@ def _covariates(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Ou
     return [out], {}
 
 
+@contextmanager
+def _chrom_bed(paths: Mapping[str, Path], chrom: str | None) -> Iterator[Path | None]:
+    """The tissue's expression BED, or a staged copy of one chromosome's rows (None if none)."""
+    if chrom is None:
+        yield paths["bed"]
+        return
+    bed = read_phenotype_bed(paths["bed"])
+    keep = (bed.positions["chrom"].astype(str) == chrom).to_numpy()
+    if not keep.any():
+        yield None
+        return
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths["dir"]))
+    try:
+        sub = stage / f"{paths['dir'].name}.{chrom}.bed.gz"
+        positions = bed.positions[keep]
+        write_phenotype_bed(sub, positions, bed.values.loc[positions["phenotype_id"]])
+        yield sub
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _chunk_dir(config: ReleaseConfig, tissue: str) -> Path:
+    return tissue_paths(config, tissue)["dir"] / "chunks"
+
+
 def _nominal(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
     t = str(task.tissue)
     paths = tissue_paths(config, t)
     p = config.parameters
-    common = dict(genotypes=config.genotypes, covariates=paths["covariates"],
-                  output_dir=paths["dir"], prefix=t, window=p.window,
-                  maf_threshold=p.maf_threshold, chunk_variants=p.chunk_variants, force=True)
-    if task.chrom is None:
-        res = cis_nominal(phenotype_bed=paths["bed"], **common)  # type: ignore[arg-type]
-        return sorted(res.files.values()), {"pairs": res.n_pairs}
-    bed = read_phenotype_bed(paths["bed"])
-    keep = (bed.positions["chrom"].astype(str) == task.chrom).to_numpy()
-    if not keep.any():
-        return [], {"pairs": 0}
-    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths["dir"]))
-    try:
-        sub = stage / f"{t}.{task.chrom}.bed.gz"
-        positions = bed.positions[keep]
-        write_phenotype_bed(sub, positions, bed.values.loc[positions["phenotype_id"]])
-        res = cis_nominal(phenotype_bed=sub, **common)  # type: ignore[arg-type]
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with _chrom_bed(paths, task.chrom) as bed:
+        if bed is None:
+            return [], {"pairs": 0}
+        res = cis_nominal(phenotype_bed=bed, genotypes=config.genotypes,
+                          covariates=paths["covariates"], output_dir=paths["dir"], prefix=t,
+                          window=p.window, maf_threshold=p.maf_threshold,
+                          chunk_variants=p.chunk_variants, force=True)
     return sorted(res.files.values()), {"pairs": res.n_pairs}
 
 
 def _permutations(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    """The permutation pass of a tissue, or of one chromosome (q-values with λ = 0: the
+    chunk's are discarded; ``qvalues`` recomputes them over every chromosome)."""
     t = str(task.tissue)
     paths = tissue_paths(config, t)
     p = config.parameters
-    res = cis_permutations(phenotype_bed=paths["bed"], genotypes=config.genotypes,
-                           covariates=paths["covariates"], output_dir=paths["dir"], prefix=t,
-                           n_perm=p.n_perm, seed=p.seed, window=p.window,
-                           maf_threshold=p.maf_threshold, fdr=p.fdr,
-                           qvalue_lambda=p.qvalue_lambda, chunk_variants=p.chunk_variants)
+    chunk = task.chrom is not None
+    with _chrom_bed(paths, task.chrom) as bed:
+        if bed is None:
+            return [], {}
+        res = cis_permutations(
+            phenotype_bed=bed, genotypes=config.genotypes, covariates=paths["covariates"],
+            output_dir=_chunk_dir(config, t) if chunk else paths["dir"],
+            prefix=f"{t}.{task.chrom}" if chunk else t, n_perm=p.n_perm, seed=p.seed,
+            window=p.window, maf_threshold=p.maf_threshold, fdr=p.fdr,
+            qvalue_lambda=0.0 if chunk else p.qvalue_lambda, chunk_variants=p.chunk_variants)
+    if chunk:
+        return [res.parquet], {"phenotypes": res.n_phenotypes}
     return [res.table, res.parquet], {"phenotypes": res.n_phenotypes, "egenes": res.n_egenes,
                                       "pi0": res.pi0}
+
+
+def _chunk_outputs(task: Task, up: Mapping[str, Any], suffix: str) -> list[Path]:
+    """The chunks' outputs in chromosome (plan) order."""
+    return [Path(f) for dep in task.deps for f in up[dep].outputs if f.endswith(suffix)]
+
+
+def _qvalues(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcome:
+    """Merge a tissue's per-chromosome permutation tables; q-values and thresholds over all."""
+    from genotex.pipeline.qtl_steps import EGENE_DTYPES, _add_qvalues, _write_egenes
+
+    t = str(task.tissue)
+    p = config.parameters
+    frames = [pd.read_parquet(f).reset_index() for f in _chunk_outputs(task, up, ".parquet")]
+    frame = pd.concat(frames, ignore_index=True).drop(columns=["qval", "pval_nominal_threshold"])
+    frame = frame.astype({k: v for k, v in EGENE_DTYPES.items() if v is not object})
+    pi0, _ = _add_qvalues(frame, fdr=p.fdr, qvalue_lambda=p.qvalue_lambda)
+    table, parquet = _write_egenes(frame, tissue_paths(config, t)["dir"], f"{t}.cis_qtl")
+    return [table, parquet], {"phenotypes": len(frame),
+                              "egenes": int((frame["qval"] <= p.fdr).sum()), "pi0": pi0}
 
 
 def _nominal_files(task: Task, up: Mapping[str, Any]) -> list[Path]:
@@ -142,18 +189,45 @@ def _independent(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> O
     t = str(task.tissue)
     paths = tissue_paths(config, t)
     p = config.parameters
-    try:
-        res = cis_independent(phenotype_bed=paths["bed"], genotypes=config.genotypes,
+    chunk = task.chrom is not None
+    out = (_chunk_dir(config, t) / f"{t}.{task.chrom}.cis_independent_qtl.txt.gz" if chunk
+           else paths["independent"])
+    egenes = pd.read_parquet(paths["egenes_parquet"], columns=["qval"])
+    with _chrom_bed(paths, task.chrom) as bed:
+        if bed is not None and chunk:  # only the chromosome's eGenes are conditioned on
+            ids = set(read_phenotype_bed(bed).positions["phenotype_id"])
+            egenes = egenes[egenes.index.isin(ids)]
+        if bed is None or not (egenes["qval"] <= p.fdr).any():
+            out.unlink(missing_ok=True)
+            return [], {"signals": 0}
+        res = cis_independent(phenotype_bed=bed, genotypes=config.genotypes,
                               covariates=paths["covariates"], cis_results=paths["egenes_parquet"],
-                              output_dir=paths["dir"], prefix=t, n_perm=p.n_perm, seed=p.seed,
-                              window=p.window, maf_threshold=p.maf_threshold, fdr=p.fdr,
+                              output_dir=out.parent, prefix=out.name.split(".cis_indep")[0],
+                              n_perm=p.n_perm, seed=p.seed, window=p.window,
+                              maf_threshold=p.maf_threshold, fdr=p.fdr,
                               chunk_variants=p.chunk_variants)
-    except InputError as err:
-        if "no phenotype has qval" not in str(err):
-            raise
-        paths["independent"].unlink(missing_ok=True)
-        return [], {"signals": 0}
     return [res.path], {"signals": res.n_signals}
+
+
+def _concat(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcome:
+    """Concatenate a tissue's per-chromosome independent-eQTL tables (one header)."""
+    t = str(task.tissue)
+    final = tissue_paths(config, t)["independent"]
+    parts = _chunk_outputs(task, up, ".txt.gz")
+    if not parts:
+        final.unlink(missing_ok=True)
+        return [], {"signals": 0}
+    n = 0
+    with staged_outputs(final.parent) as stage, gzip.open(stage / final.name, "wt") as out:
+        for i, part in enumerate(parts):
+            with gzip.open(part, "rt") as fh:
+                header = fh.readline()
+                if i == 0:
+                    out.write(header)
+                for line in fh:
+                    out.write(line)
+                    n += 1
+    return [final], {"signals": n}
 
 
 def _summaries(config: ReleaseConfig, _task: Task, _up: Mapping[str, Any]) -> Outcome:
@@ -201,6 +275,7 @@ def _release(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcom
 
 _EXECUTORS = {"genotype_pcs": _genotype_pcs, "expression": _expression,
               "covariates": _covariates, "nominal": _nominal, "permutations": _permutations,
+              "qvalues": _qvalues, "concat": _concat,
               "signif_pairs": _signif_pairs, "independent": _independent,
               "summaries": _summaries, "release": _release}
 

@@ -39,10 +39,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(store: Store) -> Iterator[str]:
-    """Serve ``create_app(store=store)`` on 127.0.0.1 in a thread; yield its base URL."""
+def serve(store: Store, settings: Settings | None = None) -> Iterator[str]:
+    """Serve ``create_app(settings, store=store)`` on 127.0.0.1 in a thread; yield its URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings(), store=store), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(settings or Settings(), store=store), host="127.0.0.1",
+                            port=port,
                             log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

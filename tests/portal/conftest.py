@@ -15,6 +15,8 @@ from genotex.config import Settings
 from genotex.store import Store, build_release
 from genotex.testing import build_tiny_release, tiny_release_tables
 
+from . import coloc_release
+
 with warnings.catch_warnings():  # older/newer starlette may warn about its httpx backend
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
@@ -63,3 +65,31 @@ def ambiguous(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store = Store(_release(tmp_path_factory.mktemp("ambiguous"), "ambiguous_v1", tables))
     yield TestClient(create_app(Settings(), store=store))
     store.close()
+
+
+#: Controlled-access token the portal tests' apps grant.
+TOKEN = "portal-test-token"
+
+
+@pytest.fixture(scope="session")
+def portal_controlled(portal_store: Store) -> TestClient:
+    """The tiny release behind an app that grants :data:`TOKEN`."""
+    return TestClient(create_app(Settings(controlled_tokens=TOKEN), store=portal_store))
+
+
+@pytest.fixture(scope="session")
+def coloc_built(tmp_path_factory: pytest.TempPathFactory) -> coloc_release.ColocRelease:
+    """A pipeline-built release of a simulated 2-tissue cohort (about 7 s)."""
+    return coloc_release.build(tmp_path_factory.mktemp("coloc-release"))
+
+
+@pytest.fixture(scope="session")
+def coloc_store(coloc_built: coloc_release.ColocRelease) -> Iterator[Store]:
+    store = Store(coloc_built.release)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def coloc_client(coloc_store: Store) -> TestClient:
+    return TestClient(create_app(Settings(), store=coloc_store))

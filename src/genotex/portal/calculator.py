@@ -5,9 +5,9 @@ token), ``/api/genotex/v1/dyneqtlSummary`` (open aggregates) and the bulk ``POST
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from genotex.portal.gene_extras import api_url
@@ -79,7 +79,8 @@ def parse_pairs(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 @router.get("/eqtl-dashboard", response_class=HTMLResponse)
-def dashboard_page(request: Request, pairs: str = "", tissue: list[str] | None = None
+def dashboard_page(request: Request, pairs: str = "",
+                   tissue: Annotated[list[str] | None, Query(max_length=100)] = None
                    ) -> HTMLResponse:
     """Up to 30 gene–variant pairs × chosen tissues, a genotype violin each."""
     from genotex.portal.views import _render, _store, _tissue_colors, _tissue_lookup

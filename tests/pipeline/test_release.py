@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -179,3 +180,110 @@ def test_find_qtl_outputs__finds_the_pipeline_files(built: Built) -> None:
     expected = built.inputs.qtl[TISSUE]
     # the test names its covariates cov.txt, not <prefix>.covariates.txt
     assert found[TISSUE] == dataclasses.replace(expected, covariates=None)
+
+
+@dataclass(frozen=True)
+class Downstream:
+    gene: str
+    coloc: Path
+    metasoft: Path
+    finemapping: Path
+    client: TestClient
+
+
+@pytest.fixture(scope="module")
+def downstream(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Downstream:
+    """SuSiE fine-mapping, METASOFT and coloc outputs of the cohort, built into a release."""
+    from genotex.pipeline.coloc_steps import run_coloc
+    from genotex.pipeline.multitissue import run_multitissue
+    from genotex.pipeline.susie_steps import finemap_egenes
+
+    out = tmp_path_factory.mktemp("downstream")
+    q = built.inputs.qtl[TISSUE]
+    susie = finemap_egenes(phenotype_bed=q.expression_bed, genotypes=built.inputs.genotypes,
+                           covariates=q.covariates, output_dir=out, prefix=TISSUE,
+                           cis_results=q.egenes)
+    # two "tissues" reading the same files: METASOFT sees one effect measured twice
+    multi = run_multitissue(qtl_dirs={TISSUE: (built.qtl_dir, TISSUE),
+                                      "Whole_Blood": (built.qtl_dir, TISSUE)},
+                            output=out / "multitissue")
+    perm = pd.read_csv(built.qtl_dir / f"{TISSUE}.cis_qtl.txt.gz", sep="\t", index_col=0)
+    gene = str(perm["qval"].idxmin())
+    nominal = pd.concat(pd.read_parquet(p) for p in q.nominal_pairs)
+    pairs = nominal.loc[nominal["phenotype_id"] == gene]
+    ids = pairs["variant_id"].str.split("_", expand=True)
+    gwas = pd.DataFrame({"chromosome": ids[0], "base_pair_location": ids[1].astype(int),
+                         "effect_allele": ids[3], "other_allele": ids[2],
+                         "beta": pairs["slope"], "standard_error": pairs["slope_se"],
+                         "p_value": pairs["pval_nominal"], "n": 100})
+    gwas.to_csv(out / "trait.tsv", sep="\t", index=False)
+    coloc = run_coloc(gwas=out / "trait.tsv", qtl_dirs={TISSUE: (built.qtl_dir, TISSUE)},
+                      output=out / "trait.coloc.parquet", variants=built.inputs.genotypes,
+                      lead_variants=[str(perm.loc[gene, "variant_id"])], method="susie")
+    inputs = dataclasses.replace(built.inputs, coloc=(coloc.path,),
+                                 metasoft=multi.metasoft_path,
+                                 finemapping={TISSUE: susie.summary})
+    release = build_cohort_release(inputs, root=out / "releases", dataset_id="genotex_rel_v2")
+    client = TestClient(create_app(Settings(), store=Store(release)))
+    return Downstream(gene, coloc.path, multi.metasoft_path, susie.summary, client)
+
+
+def _all(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    body = client.get(path, params={**params, "itemsPerPage": 100_000})
+    assert body.status_code == 200, body.text
+    rows: list[dict[str, Any]] = body.json()["data"]
+    return rows
+
+
+def test_api__fine_mapping_serves_the_susie_summary(downstream: Downstream) -> None:
+    summary = pd.read_parquet(downstream.finemapping)
+    assert not summary.empty
+    gene = str(summary["phenotype_id"].iloc[0])
+    rows = _all(downstream.client, "/api/v2/association/fineMapping", gencodeId=gene)
+    mine = summary.loc[summary["phenotype_id"] == gene]
+    assert sorted((r["variantId"], r["setId"]) for r in rows) == sorted(
+        zip(mine["variant_id"], mine["cs_id"].astype(int), strict=True))
+    sizes = mine.groupby("cs_id")["variant_id"].size()
+    for r in rows:
+        assert r["method"] == "SuSiE" and r["tissueSiteDetailId"] == TISSUE
+        assert r["setSize"] == sizes[str(r["setId"])]
+        np.testing.assert_allclose(
+            r["pip"], mine.set_index("variant_id").loc[r["variantId"], "pip"], rtol=1e-12)
+
+
+def test_api__metasoft_serves_run_multitissue(downstream: Downstream) -> None:
+    meta = pd.read_parquet(downstream.metasoft)
+    gene = str(meta["gene_id"].iloc[0])
+    rows = _all(downstream.client, "/api/v2/association/metasoft", gencodeId=gene)
+    mine = meta.loc[meta["gene_id"] == gene]
+    assert {r["variantId"] for r in rows} == set(mine["variant_id"])
+    for r in rows:
+        m = mine.loc[mine["variant_id"] == r["variantId"]].set_index("tissue_id")
+        assert set(r["tissues"]) == {TISSUE, "Whole_Blood"}
+        np.testing.assert_allclose(r["metaP"], m["meta_p"].iloc[0], rtol=1e-12)
+        for tissue, t in r["tissues"].items():
+            np.testing.assert_allclose(t["mValue"], m.loc[tissue, "m_value"], rtol=1e-12)
+            np.testing.assert_allclose(t["nes"], m.loc[tissue, "nes"], rtol=1e-12)
+
+
+def test_api__coloc_serves_run_coloc(downstream: Downstream) -> None:
+    table = pd.read_parquet(downstream.coloc)
+    rows = _all(downstream.client, "/api/genotex/v1/coloc", gencodeId=downstream.gene)
+    assert len(rows) == 1
+    row = rows[0]
+    want = table.loc[table["gene_id"] == downstream.gene].iloc[0]
+    assert (row["traitId"], row["tissueSiteDetailId"]) == ("trait", TISSUE)
+    for h in range(5):
+        np.testing.assert_allclose(row[f"ppH{h}"], want[f"pp_h{h}"], rtol=1e-12)
+    assert row["ppH4"] > 0.8  # the trait is the gene's own eQTL
+    assert len(_all(downstream.client, "/api/genotex/v1/coloc", minPpH4=0.99,
+                    traitId="trait")) == int((table["pp_h4"] >= 0.99).sum())
+    assert _all(downstream.client, "/api/genotex/v1/coloc", traitId="other") == []
+    bad = downstream.client.get("/api/genotex/v1/coloc", params={"minPpH4": 2})
+    assert bad.status_code == 400 or bad.status_code == 422
+
+
+def test_release_tables__without_downstream_files_has_no_result_tables(built: Built) -> None:
+    from genotex.pipeline.release import result_tables
+
+    assert result_tables(built.inputs) == {}

@@ -16,6 +16,7 @@ from genotex import __version__
 from genotex.api.paging import validation_error_handler
 from genotex.api.routes import (
     association,
+    coloc,
     dataset,
     dynamic,
     expression,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.add_middleware(QueryTimeout, seconds=request_timeout_s)
     for module in (service, reference, dataset, expression, association, dynamic, genotex):
         app.include_router(module.router)
+    app.include_router(coloc.router)
     _add_v2_docs_aliases(app)
     mount_portal(app)  # the HTML portal at /, over the same store
     return app

@@ -14,12 +14,19 @@ The release tables come from:
   signals and its most significant pairs, at most ``max_ld_variants`` per gene), r² between
   every two of them; dosages serve the eQTL calculator (``association/dyneqtl``);
 * qtl_phenotypes / qtl_covariates: each tissue's normalized expression BED and covariates (the
-  inputs of the mapping), so that dyneqtl recomputes exactly the pipeline's regression.
+  inputs of the mapping), so that dyneqtl recomputes exactly the pipeline's regression;
+* finemapping: each tissue's SuSiE summary (``<prefix>.SuSiE_summary.parquet`` of
+  :func:`genotex.pipeline.susie_steps.finemap_egenes`: the credible-set members, their PIP and
+  set number), when given or found beside the tissue's cis-QTL files;
+* metasoft: the store-layout ``metasoft.parquet`` of
+  :func:`genotex.pipeline.multitissue.run_multitissue`;
+* coloc: the Parquet tables :func:`genotex.pipeline.coloc_steps.run_coloc` writes (one per
+  GWAS; with ``method="susie"`` each tissue × gene row is its best credible-set pair).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,11 +61,18 @@ class TissueQtlOutputs:
     independent: Path | None = None
     expression_bed: Path | None = None
     covariates: Path | None = None
+    finemapping: Path | None = None
 
 
 @dataclass(frozen=True)
 class ReleaseInputs:
-    """Everything a release is built from."""
+    """Everything a release is built from.
+
+    ``coloc``: :func:`~genotex.pipeline.coloc_steps.run_coloc` outputs (Parquet, one per GWAS);
+    ``metasoft``: :func:`~genotex.pipeline.multitissue.run_multitissue`'s ``metasoft.parquet``;
+    ``finemapping``: tissue → ``<prefix>.SuSiE_summary.parquet`` (added to, and overriding,
+    the ``finemapping`` file of each tissue's :class:`TissueQtlOutputs`).
+    """
 
     annotation: Path
     genotypes: Path
@@ -67,6 +81,9 @@ class ReleaseInputs:
     summaries_dir: Path
     qtl: Mapping[str, TissueQtlOutputs] = field(default_factory=dict)
     max_ld_variants: int = 50
+    coloc: Sequence[Path] = ()
+    metasoft: Path | None = None
+    finemapping: Mapping[str, Path] = field(default_factory=dict)
 
 
 def genes_table(annotation: PathLike) -> pd.DataFrame:
@@ -154,7 +171,46 @@ def release_tables(inputs: ReleaseInputs) -> dict[str, pd.DataFrame]:
         lead = lead_variants(qtl, max_per_gene=inputs.max_ld_variants)
         tables.update(ld_tables(inputs.genotypes, lead))
         tables.update(mapping_input_tables(inputs.qtl))
+    tables.update(result_tables(inputs))
     return tables
+
+
+def result_tables(inputs: ReleaseInputs) -> dict[str, pd.DataFrame]:
+    """``finemapping``, ``metasoft`` and ``coloc`` from the downstream analyses' files."""
+    from genotex.pipeline.coloc_steps import COLOC_COLUMNS
+    from genotex.pipeline.multitissue import METASOFT_COLUMNS
+
+    tables: dict[str, pd.DataFrame] = {}
+    susie = {t: q.finemapping for t, q in inputs.qtl.items() if q.finemapping is not None}
+    susie.update(inputs.finemapping)
+    if susie:
+        tables["finemapping"] = finemapping_table(susie)
+    if inputs.metasoft is not None:
+        tables["metasoft"] = pd.read_parquet(inputs.metasoft, columns=list(METASOFT_COLUMNS))
+    if inputs.coloc:
+        frames = [pd.read_parquet(p, columns=list(COLOC_COLUMNS)) for p in inputs.coloc]
+        tables["coloc"] = pd.concat(frames, ignore_index=True).drop_duplicates(
+            ["trait_id", "tissue_id", "gene_id", "lead_variant_id"], keep="last")
+    return tables
+
+
+def finemapping_table(summaries: Mapping[str, PathLike]) -> pd.DataFrame:
+    """The ``finemapping`` table from each tissue's SuSiE summary (tensorQTL layout).
+
+    ``set_id`` is the credible set's SuSiE effect number (tensorQTL's ``cs_id``; GTEx numbers
+    sets within a gene), ``set_size`` its number of variants, ``method`` ``"SuSiE"``.
+    """
+    frames = []
+    for tissue, path in sorted(summaries.items()):
+        s = pd.read_parquet(path, columns=["phenotype_id", "variant_id", "pip", "cs_id"])
+        set_id = pd.to_numeric(s["cs_id"].astype(str).str.removeprefix("L")).astype(np.int64)
+        size = s.groupby(["phenotype_id", set_id])["variant_id"].transform("size")
+        frames.append(pd.DataFrame({
+            "tissue_id": tissue, "gene_id": s["phenotype_id"].astype(str).to_numpy(),
+            "variant_id": s["variant_id"].astype(str).to_numpy(), "method": "SuSiE",
+            "pip": s["pip"].to_numpy(np.float64), "set_id": set_id.to_numpy(),
+            "set_size": size.to_numpy(np.int64)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def build_cohort_release(
@@ -358,7 +414,8 @@ def find_qtl_outputs(folder: PathLike) -> dict[str, TissueQtlOutputs]:
     A tissue is named by the prefix of its ``<prefix>.cis_qtl.txt.gz`` (searched recursively);
     beside it are ``<prefix>.signif_variant_gene_pairs.parquet``,
     ``<prefix>.cis_qtl_pairs.<chrom>.parquet``, ``<prefix>.cis_independent_qtl.txt.gz``,
-    ``<prefix>.expression.bed.gz`` and ``<prefix>.covariates.txt`` (each optional).
+    ``<prefix>.expression.bed.gz``, ``<prefix>.covariates.txt`` and
+    ``<prefix>.SuSiE_summary.parquet`` (each optional).
     """
     out: dict[str, TissueQtlOutputs] = {}
     for egenes in sorted(Path(folder).rglob("*.cis_qtl.txt.gz")):
@@ -373,5 +430,6 @@ def find_qtl_outputs(folder: PathLike) -> dict[str, TissueQtlOutputs]:
             nominal_pairs=tuple(sorted(d.glob(f"{prefix}.cis_qtl_pairs.*.parquet"))),
             independent=opt(f"{prefix}.cis_independent_qtl.txt.gz"),
             expression_bed=opt(f"{prefix}.expression.bed.gz"),
-            covariates=opt(f"{prefix}.covariates.txt"))
+            covariates=opt(f"{prefix}.covariates.txt"),
+            finemapping=opt(f"{prefix}.SuSiE_summary.parquet"))
     return out

@@ -184,6 +184,7 @@ def gene_page(request: Request, gene_id: str) -> Response:
                    **extras,
                    page_data={"gencodeId": gid, "geneSymbol": gene["geneSymbol"],
                               "chromosome": gene["chromosome"], "tss": gene["tss"],
+                              "start": gene["start"], "end": gene["end"],
                               "expressionApi": expression_api,
                               "eqtlApi": eqtl_api if has_eqtls else None,
                               "tissues": _tissue_colors(tissues), "sexColors": SEX_COLORS,

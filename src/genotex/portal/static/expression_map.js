@@ -99,7 +99,7 @@
       traces.push(lines(gTree.segs, true, { xaxis: "x3", yaxis: "y3" }));
     }
     const lay = P.layout({
-      height: Math.max(420, 220 + 22 * n), margin: { l: 20, r: 130, t: 30, b: 170 },
+      height: Math.max(400, 200 + 22 * n), margin: { l: 20, r: 130, t: 30, b: 130 },
       xaxis: { domain: xDom, range: [-0.5, m - 0.5], tickvals: tissues.map((_, i) => i), ticktext: tissues.map(tname), tickangle: -45, title: { text: "Tissue" }, showgrid: false, zeroline: false },
       yaxis: { domain: yDom, range: [-0.5, n - 0.5], tickvals: genes.map((_, i) => i), ticktext: genes.map((g) => sym.get(g) || g), side: "right", showgrid: false, zeroline: false, automargin: true },
       xaxis2: { domain: xDom, range: [-0.5, m - 0.5], visible: false, anchor: "y2" },

@@ -56,7 +56,7 @@ window.genotexGenotype = (function () {
       height: opts.compact ? 300 : 440, margin: opts.compact ? { l: 55, r: 10, t: 50, b: 45 } : { l: 70, r: 30, t: 60, b: 60 },
       xaxis: P.axis(opts.compact ? "" : "Genotype (number of samples)", { type: "category", categoryorder: "array", categoryarray: order }),
       yaxis: P.axis("Normalized expression", {}),
-      annotations: t.traces.length ? [] : [{ text: "No genotype class with enough samples to summarise", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false }],
+      annotations: t.traces.length ? [] : [{ text: "Too few samples per genotype<br>to show aggregates", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 12, color: "#5b6675" } }],
     });
     await window.Plotly.react(gd, t.traces, lay, P.config(opts.filename || "eqtl"));
     P.setCsv(gd, t.header, t.csv, (opts.filename || "eqtl") + ".csv");

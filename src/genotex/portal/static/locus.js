@@ -28,15 +28,16 @@
     }
     const width = gd.clientWidth || 800;
     const plotW = width - 100;
-    const size = Math.max(4, Math.min(60, (plotW / Math.max(n, 1)) * 1.05));
-    const height = Math.max(180, 60 + (size * n) / 2);
+    const unit = plotW / Math.max(n, 1);
+    const size = Math.max(4, Math.min(60, unit * 1.05));
+    const height = Math.max(160, Math.min(700, 30 + unit * (n / 2 + 1)));
     const trace = { type: "scatter", mode: "markers", x: x, y: y, text: text, hovertemplate: "%{text}<extra></extra>",
       marker: { symbol: "diamond", size: size, color: c, cmin: 0, cmax: 1, colorscale: [[0, "#f7f7f7"], [0.5, "#fc9272"], [1, "#b2182b"]],
         line: { width: 0.5, color: "#fff" }, colorbar: { title: { text: "r²" }, thickness: 12, len: 0.9 } } };
     const lay = P.layout({
       height: height, margin: { l: 70, r: 30, t: 10, b: 10 },
       xaxis: { range: [-0.5, n - 0.5], visible: false, fixedrange: false },
-      yaxis: { range: [-(n) / 2, 0.5], visible: false },
+      yaxis: { range: [-(n / 2) - 0.5, 0.5], visible: false },
       annotations: x.length ? [] : [{ text: "No stored r² between these variants", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false }],
     });
     await window.Plotly.newPlot(gd, [trace], lay, P.config(page.geneSymbol + "_ld"));
@@ -83,9 +84,9 @@
         marker: { color: g.color, size: k === "lead variant" ? 13 : 8, symbol: k === "lead variant" ? "diamond" : "circle", line: { color: "#333", width: 0.5 } },
         hovertemplate: "<b>%{customdata[0]}</b> %{customdata[1]}<br>p %{customdata[2]:.2e}, NES %{customdata[3]:.3f}<br>r² with lead %{customdata[4]:.2f}<extra></extra>", yaxis: "y" };
     });
-    const xs = pairs.map((p) => p.pos);
+    const xs = pairs.map((p) => p.pos).concat([page.start, page.end]);
     const lo = Math.min(...xs), hi = Math.max(...xs);
-    const pad = Math.max(1000, (hi - lo) * 0.03);
+    const pad = Math.max(5000, (hi - lo) * 0.03);
     const shown = genes.filter((g) => g.end >= lo - pad && g.start <= hi + pad);
     const shapes = [], annotations = [];
     shown.forEach((g, i) => {

@@ -23,6 +23,7 @@ from genotex.store import Store
 from .browser import CHROMIUM_FLAGS, chromium, dump_dom, serve
 from .coloc_release import ColocRelease, gwas_from
 from .conftest import TOKEN
+from .test_browser import _first_render_ms
 from .test_qtl_pages import PLANTED_GENE, PLANTED_REGION, PLANTED_VARIANT
 
 CRP = "ENSG00000132693.12"
@@ -99,8 +100,10 @@ def test_calculator__three_genotype_violins_with_token(tiny_url: str, artifacts:
     with sync_api.sync_playwright() as pw:
         b = _Browser(pw)
         page = b.page
+        timings = {}
         page.goto(f"{tiny_url}/variant/{V1}")
         page.wait_for_selector("#calc-plot[data-rendered=true]")
+        timings["variant+calculator"] = _first_render_ms(page)
         assert page.get_attribute("#calc-plot", "data-access") == "open"
         assert page.get_attribute("#calc-plot", "data-kind") == "box"
         assert "Aggregates only" in page.inner_text("#calc-status")
@@ -118,15 +121,28 @@ def test_calculator__three_genotype_violins_with_token(tiny_url: str, artifacts:
                               "height": box["height"] + 20})
         page.goto(f"{tiny_url}/expression-map?genes=CRP+CCR5+SLK+LOR+CRPP1")
         page.wait_for_selector("#heatmap[data-rendered=true]")
+        timings["expression-map"] = _first_render_ms(page)
         page.screenshot(path=str(artifacts / "expression_map.png"), full_page=True)
 
         page.goto(f"{tiny_url}/eqtl-dashboard?pairs=CRP+rs3091244%0ACRP+chr1_159690000_C_T_b38"
                   "&tissue=Whole_Blood")
         page.wait_for_selector("#dash-grid[data-rendered=true]")
+        timings["eqtl-dashboard"] = _first_render_ms(page)
         assert page.get_attribute("#dash-grid", "data-plots") == "2"
         assert page.locator("#dash-table tbody tr").count() == 2
         page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        widths = {}
+        for path in ("/eqtl-dashboard?pairs=CRP+rs3091244&tissue=Whole_Blood",
+                     "/expression-map?genes=CRP+CCR5+SLK", f"/variant/{V1}", "/coloc"):
+            page.goto(tiny_url + path)
+            page.wait_for_load_state("networkidle")
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
         b.check(tiny_url)
+    (artifacts / "first_render_ms_qtl_pages.txt").write_text(
+        "".join(f"{k}\t{v:.0f}\n" for k, v in timings.items()))
+    assert max(timings.values()) < 3000, timings  # < 1 s on an idle machine
+    assert all(w <= 392 for w in widths.values()), widths
 
 
 def test_coloc__upload_shows_pp_h4_and_locuscompare(coloc_url: str, coloc_built: ColocRelease,

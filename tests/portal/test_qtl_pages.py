@@ -248,3 +248,28 @@ def test_coloc__upload_size_is_bounded(coloc_client: TestClient, monkeypatch) ->
     r = _upload(coloc_client, b"x" * 5000)
     assert r.status_code == 413 and "larger than" in r.text
     assert MAX_UPLOAD_BYTES == 20 * 1024 * 1024
+
+
+def test_coloc__lists_the_release_s_stored_colocalizations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from genotex.api import create_app
+    from genotex.config import Settings
+    from genotex.store import Store, build_release
+    from genotex.testing import tiny_release_tables
+
+    tables = tiny_release_tables()
+    tables["coloc"] = pd.DataFrame([
+        ("Liver", CRP, "CRP_levels", 40, 0.0, 0.01, 0.0, 0.02, 0.97, V1),
+        ("Lung", "ENSG00000160791.17", "CRP_levels", 40, 0.1, 0.5, 0.1, 0.2, 0.1, None),
+    ], columns=["tissue_id", "gene_id", "trait_id", "nsnps", "pp_h0", "pp_h1", "pp_h2",
+                "pp_h3", "pp_h4", "lead_variant_id"])
+    store = Store(build_release(tmp_path, "with_coloc_v1", tables))
+    try:
+        client = TestClient(create_app(Settings(), store=store))
+        html = _page(client, "/coloc")
+        rows = html.split('id="stored-table"')[1].split("</table>")[0]
+        assert rows.index(f"/gene/{CRP}") < rows.index("/gene/ENSG00000160791.17")
+        assert "0.970" in rows and "/api/genotex/v1/coloc?itemsPerPage=100" in html
+    finally:
+        store.close()

@@ -19,6 +19,7 @@ import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from genotex.api.routes.coloc import coloc_page as coloc_rows
 from genotex.coloc import coloc_abf, harmonize_gwas
 from genotex.errors import InputError
 from genotex.io.sumstats import read_gwas_sumstats
@@ -37,6 +38,8 @@ LEAD_WINDOW = 500_000
 MAX_PAIRS = 100_000
 #: Tissue × gene tests whose per-SNP points the page keeps for the LocusCompare plot.
 SCATTER_PAIRS = 20
+#: Rows of the release's stored colocalizations shown under the form.
+STORED_ROWS = 100
 
 
 class UploadTooLarge(Exception):
@@ -203,7 +206,14 @@ def _form_page(request: Request, *, status_code: int = 200, error: str | None = 
         data.update(run.to_json())
         data["ldApis"] = {r["key"]: api_url("/api/v2/dataset/ld", gencodeId=r["gencodeId"])
                           for r in run.rows[:SCATTER_PAIRS]}
+    stored = None
+    if store.has_table("coloc"):
+        stored = coloc_rows(store, gene_ids=None, traits=None, tissues=None, min_pp_h4=0.0,
+                            page=0, items_per_page=STORED_ROWS)
+        links.append(("colocalizations stored in the release", api_url(
+            "/api/genotex/v1/coloc", itemsPerPage=STORED_ROWS)))
     return _render(request, "coloc.html", status_code=status_code, error=error, run=run,
+                   stored=stored,
                    column_map=column_map or {}, notes=notes or [], form=form or {},
                    tissues=tissues, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
                    available=store.has_table("nominal_pairs"), api_links=links,

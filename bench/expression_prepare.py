@@ -335,12 +335,20 @@ def _cumtime(stats: pstats.Stats, suffix: str, func: str) -> float:
 
 
 def profile_phases(script: Path, threads: int) -> str:
-    """cProfile one run of each tool in a child; a table of seconds per phase (cumulative)."""
+    """cProfile one run of each tool in a child; a table of CPU seconds per phase (cumulative)."""
     rows: list[str] = []
     totals = {}
     for name, cmd in commands(script).items():
         prof = WORK / f"{name}.prof"
-        cmd = [cmd[0], "-m", "cProfile", "-o", str(prof), *cmd[1:]]
+        # CPU-time profiler (time.process_time): the shares do not depend on the machine's load
+        target = ("runpy.run_module('genotex', run_name='__main__')" if name == "genotex"
+                  else f"runpy.run_path({cmd[1]!r}, run_name='__main__')")
+        args = cmd[3:] if name == "genotex" else cmd[2:]
+        code = (f"import cProfile, runpy, sys, time; sys.argv = ['prog'] + {args!r}; "
+                f"p = cProfile.Profile(time.process_time); p.enable()\n"
+                f"try:\n    {target}\nexcept SystemExit:\n    pass\n"
+                f"p.disable(); p.dump_stats({str(prof)!r})")
+        cmd = [cmd[0], "-c", code]
         measure(cmd, _env(threads))
         stats = pstats.Stats(str(prof), stream=io.StringIO())
         totals[name] = stats.total_tt  # type: ignore[attr-defined]
@@ -360,7 +368,8 @@ def _fmt_runs(runs: list[dict[str, float]]) -> str:
 
 def write_results(info: dict[str, object], best: dict[str, dict[str, float]],
                   runs: dict[str, list[dict[str, float]]], cmp: dict[str, object],
-                  load: dict[str, str], threads: int, profile: str | None) -> None:
+                  load: dict[str, str], threads: int, profile: str | None,
+                  history: list[dict]) -> None:
     ref, gx = best["reference"], best["genotex"]
     versions = subprocess.run(
         [str(REF_PYTHON), "-c", "import qtl, pandas, numpy, scipy; print(f'pyqtl "
@@ -446,13 +455,52 @@ def write_results(info: dict[str, object], best: dict[str, dict[str, float]],
         "Output logs: reference — `" + ref["log"].replace("\n", " / ") + "`; genotex — `"
         + gx["log"].replace("\n", " / ") + "`.",
     ]
+    lines += _history_lines(history)
     if profile:
-        lines += ["", "## Where the time goes (cProfile, one run each, cumulative seconds)", "",
-                  "Profiler overhead inflates Python-level loops (pyqtl's GTF parser most); "
-                  "read the shares, not the absolute seconds. The reference's `bgzip` runs in "
-                  "a separate process, so its compression is not in its profile.", "",
+        lines += ["", "## Where the time goes (cProfile, one run each, cumulative CPU seconds)",
+                  "",
+                  "Profiled with `cProfile.Profile(time.process_time)`, so the load of the "
+                  "machine does not enter; profiler overhead inflates Python-level loops, so "
+                  "read the shares rather than the absolute seconds. The reference's `bgzip` "
+                  "and `tabix` run as separate processes, so their CPU time is not in its "
+                  "profile (it is in the CPU column above).", "",
                   profile.strip()]
     RESULTS.write_text("\n".join(lines) + "\n")
+
+
+def _record_session(best: dict[str, dict[str, float]], load: dict[str, str]) -> list[dict]:
+    """Append this session's best runs to ``WORK/history.json``; return all sessions."""
+    path = WORK / "history.json"
+    history = json.loads(path.read_text()) if path.is_file() else []
+    history.append({"when": time.strftime("%Y-%m-%d %H:%M"),
+                    "load_before": _load1(load["before"]), "load_after": _load1(load["after"]),
+                    **{k: {m: round(v[m], 1) for m in ("wall_s", "cpu_s", "peak_rss_mib")}
+                       for k, v in best.items()}})
+    path.write_text(json.dumps(history, indent=1))
+    return history
+
+
+def _load1(uptime: str) -> float:
+    """The 1-minute load average of an ``uptime`` line."""
+    return float(uptime.rsplit("load average:", 1)[1].split(",")[0])
+
+
+def _history_lines(history: list[dict]) -> list[str]:
+    lines = ["", "## Every session on these inputs (best of each session)", "",
+             "Wall time follows the load of the shared machine; CPU time and peak RSS barely "
+             "move.", "",
+             "| session | load (1 min) before → after | reference wall / CPU / RSS | genotex "
+             "wall / CPU / RSS | wall ratio | CPU ratio | RSS ratio |",
+             "|---|---|---|---|---:|---:|---:|"]
+    for h in history:
+        r, g = h["reference"], h["genotex"]
+        lines.append(
+            f"| {h['when']} | {h['load_before']:.1f} → {h['load_after']:.1f} | "
+            f"{r['wall_s']:.1f} s / {r['cpu_s']:.1f} s / {r['peak_rss_mib']:,.0f} MiB | "
+            f"{g['wall_s']:.1f} s / {g['cpu_s']:.1f} s / {g['peak_rss_mib']:,.0f} MiB | "
+            f"{g['wall_s'] / r['wall_s']:.2f} | {g['cpu_s'] / r['cpu_s']:.2f} | "
+            f"{g['peak_rss_mib'] / r['peak_rss_mib']:.2f} |")
+    return lines
 
 
 def _uptime() -> str:
@@ -501,7 +549,8 @@ def main() -> None:
     cmp = compare()
     print(json.dumps(cmp), flush=True)
     profile = profile_phases(args.script, args.threads) if args.profile else None
-    write_results(info, best, runs, cmp, load, args.threads, profile)
+    history = _record_session(best, load)
+    write_results(info, best, runs, cmp, load, args.threads, profile, history)
     print(f"wrote {RESULTS}")
 
 

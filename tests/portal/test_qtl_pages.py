@@ -229,7 +229,8 @@ def test_coloc__html_results_table_heatmap_and_report(coloc_client: TestClient,
     assert "/api/genotex/v1/nominalPairs?chromosome=chr22&amp;start=1&amp;end=1000000" in html
 
 
-def test_coloc__form_and_input_errors(coloc_client: TestClient, portal: TestClient) -> None:
+def test_coloc__form_and_input_errors(coloc_client: TestClient,
+                                      expression_only: TestClient) -> None:
     form = _page(coloc_client, "/coloc")
     assert 'enctype="multipart/form-data"' in form and 'type="file"' in form
     bad = _upload(coloc_client, b"foo bar\n1 2\n")
@@ -239,6 +240,10 @@ def test_coloc__form_and_input_errors(coloc_client: TestClient, portal: TestClie
     assert region.status_code == 400 and "2 Mb" in region.text
     as_json = _upload(coloc_client, b"", output="json")
     assert as_json.status_code == 400 and "detail" in as_json.json()
+    gwas = b"SNP CHR BP A1 A2 BETA SE P\nrs3091244 1 159680000 G A 0.5 0.1 1e-7\n"
+    none = _upload(expression_only, gwas)
+    assert none.status_code == 200 and "no nominal eQTL pairs" in none.text
+    assert 'id="no-nominal"' in none.text
 
 
 def test_coloc__upload_size_is_bounded(coloc_client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -145,6 +145,9 @@ def run_coloc_region(store: Store, gwas: pd.DataFrame, region: tuple[str, int, i
         run.messages.append("no GWAS variant in the region matched the release's variants")
         return run
     run.lead = str(gw["p_value"].idxmin())
+    if not store.has_table("nominal_pairs"):
+        run.messages.append("this release holds no nominal eQTL pairs to colocalize with")
+        return run
     pairs = store.nominal_pairs(region=region, items_per_page=MAX_PAIRS).to_pandas()
     egenes, n_by_tissue = _egenes(store), _tissue_n(store)
     for (tissue, gene), p in pairs.groupby(["tissueSiteDetailId", "gencodeId"], sort=True):

@@ -114,41 +114,13 @@ def test_map_cis_permutations__rejects_groups_with_different_windows() -> None:
                              groups=["a", "a"])
 
 
-def test_map_cis_permutations__adaptive_never_stopping_equals_exact(
-        tqtl_case: TensorQTLCase) -> None:
-    case = tqtl_case
-    never = AdaptivePermutations(min_perm=30, null_pval=2.0, signif_pval=-1.0)
-    kw = dict(n_perm=200, seed=SEED, maf_threshold=MAF)
-    a = map_cis_permutations(case.genotypes, case.phenotypes, case.windows, case.residualizer,
-                             **kw)
-    b = map_cis_permutations(case.genotypes, case.phenotypes, case.windows, case.residualizer,
-                             adaptive=never, **kw)
-    assert b.n_perm_used is not None and (b.n_perm_used == 200).all()
-    for col in ("pval_perm", "variant_index"):
-        np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=col)
-    for col in ("pval_beta", "beta_shape1"):  # products blocked differently: rounding only
-        np.testing.assert_allclose(getattr(a, col), getattr(b, col), rtol=1e-5, err_msg=col)
 
-
-def test_map_cis_permutations__adaptive_stops_settled_keeps_calls(
-        tqtl_case: TensorQTLCase) -> None:
-    case = tqtl_case
-    kw = dict(n_perm=NPERM, seed=SEED, maf_threshold=MAF)
-    exact = map_cis_permutations(case.genotypes, case.phenotypes, case.windows,
-                                 case.residualizer, **kw)
-    fast = map_cis_permutations(case.genotypes, case.phenotypes, case.windows,
-                                case.residualizer, adaptive=AdaptivePermutations(), **kw)
-    assert fast.n_perm_used is not None
-    assert set(fast.n_perm_used.tolist()) <= {100, 300, 900, 1000}
-    assert fast.n_perm_used.sum() < 0.5 * NPERM * fast.n_perm_used.size
-    full = fast.n_perm_used == NPERM
-    np.testing.assert_allclose(fast.pval_beta[full], exact.pval_beta[full], rtol=1e-5)
-    np.testing.assert_array_equal(fast.pval_beta < 0.01, exact.pval_beta < 0.01)
-    with pytest.raises(ValueError, match="keep_r2_perm"):
-        map_cis_permutations(case.genotypes, case.phenotypes, case.windows, case.residualizer,
-                             adaptive=AdaptivePermutations(), keep_r2_perm=True, **kw)
-
-
-def test_adaptive_permutations__stages() -> None:
-    assert AdaptivePermutations().stages(1000) == [100, 300, 900, 1000]
+def test_adaptive_permutations__stages_and_settled() -> None:
+    rule = AdaptivePermutations()
+    assert rule.stages(1000) == [100, 300, 900, 1000]
     assert AdaptivePermutations(min_perm=100).stages(50) == [50]
+    p = np.array([1e-8, 0.01, 0.03, 0.05, 0.08, 0.5])
+    few, many = rule.settled(p, np.full(6, 100), 0.05), rule.settled(p, np.full(6, 10**6), 0.05)
+    assert few.tolist() == [True, True, False, False, False, True]  # 3.7-fold margin at m=100
+    assert many.tolist() == [True, True, True, False, True, True]
+    assert rule.settled(p, np.full(6, 100), float("nan")).all()

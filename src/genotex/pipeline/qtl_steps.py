@@ -23,6 +23,7 @@ The number of permutations defaults to 1,000, the number GTEx v8 ran with FastQT
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,7 @@ from genotex.qtl import (
     AdaptivePermutations,
     CisPermutationResult,
     Residualizer,
+    beta_approx_pval,
     map_cis_independent,
     map_cis_nominal,
     map_cis_permutations,
@@ -322,8 +324,9 @@ def cis_permutations(
         FDR of the eGene call and the λ of Storey's π0 (``None``: the smoother; GTEx: 0.85).
     adaptive
         Opt-in sequential stopping (``True`` for :class:`genotex.qtl.AdaptivePermutations`'
-        defaults, or a rule): settled phenotypes stop after 100, 300, … permutations; the
-        table gains ``num_perm``, the permutations run for each row.
+        defaults, or a rule): after 100, 300, 900 … permutations, phenotypes whose p-value
+        is clearly above or below the current eGene threshold stop; the table gains
+        ``num_perm``, the permutations run for each row (genotypes are re-read per stage).
 
     The remaining parameters are those of :func:`cis_nominal`. The table is written with
     ``%.6g`` floats like tensorQTL's CLI, the Parquet copy at full precision.
@@ -333,28 +336,105 @@ def cis_permutations(
     labels = _group_labels(inputs, groups)
     residualizer = _residualizer(inputs, dtype)
     perm = permutation_indices(len(inputs.samples), n_perm, seed=seed)
-    rule = AdaptivePermutations() if adaptive is True else (adaptive or None)
-    frames: list[pd.DataFrame] = []
-    with inputs.open_genotypes() as reader, _bar(len(inputs.positions), progress) as bar:
-        for chrom in inputs.chromosomes:
-            batches = iter_window_batches(reader, inputs, chrom, window=window,
-                                          chunk_variants=chunk_variants, groups=labels)
-            for batch in _iterate(bar, chrom, batches):
-                res = map_cis_permutations(
-                    batch.dosages, inputs.values[batch.phenotypes], batch.windows,
-                    residualizer, perm_ix=perm, maf_threshold=maf_threshold,
-                    groups=None if labels is None else labels[batch.phenotypes],
-                    adaptive=rule)
-                frame = _batch_frame(inputs, batch, res, labels)
-                if res.n_perm_used is not None:
-                    frame["num_perm"] = res.n_perm_used
-                frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True) if frames else _batch_frame_empty(labels)
+    scan = _PermutationScan(inputs, labels, residualizer, window=window,
+                            maf_threshold=maf_threshold, chunk_variants=chunk_variants,
+                            progress=progress)
+    if adaptive is False:
+        frame, _ = scan.run(perm)
+    else:
+        rule = AdaptivePermutations() if adaptive is True else adaptive
+        frame = _adaptive_passes(scan, perm, rule, fdr=fdr, qvalue_lambda=qvalue_lambda)
     frame = frame.astype({k: v for k, v in EGENE_DTYPES.items() if v is not object})
     pi0, p_t = _add_qvalues(frame, fdr=fdr, qvalue_lambda=qvalue_lambda)
     table, parquet = _write_egenes(frame, output_dir, f"{prefix}.cis_qtl")
     n_egenes = int((frame["qval"] <= fdr).sum())
     return CisPermutationOutputs(table, parquet, len(frame), n_egenes, pi0, p_t)
+
+
+@dataclass(frozen=True)
+class _PermutationScan:
+    """One pass of the permutation kernel over every (or the flagged) phenotype's window."""
+
+    inputs: CisInputs
+    labels: NDArray[np.object_] | None
+    residualizer: Residualizer
+    window: int
+    maf_threshold: float
+    chunk_variants: int
+    progress: bool
+
+    def run(self, perm: NDArray[np.int64], only: NDArray[np.bool_] | None = None, *,
+            keep_r2: bool = False) -> tuple[pd.DataFrame, NDArray[np.floating] | None]:
+        inputs, labels = self.inputs, self.labels
+        frames: list[pd.DataFrame] = []
+        r2: list[NDArray[np.floating]] = []
+        total = len(inputs.positions) if only is None else int(only.sum())
+        with inputs.open_genotypes() as reader, _bar(total, self.progress) as bar:
+            for chrom in inputs.chromosomes:
+                batches = iter_window_batches(reader, inputs, chrom, window=self.window,
+                                              chunk_variants=self.chunk_variants,
+                                              groups=labels, only=only)
+                for batch in _iterate(bar, chrom, batches):
+                    res = map_cis_permutations(
+                        batch.dosages, inputs.values[batch.phenotypes], batch.windows,
+                        self.residualizer, perm_ix=perm, maf_threshold=self.maf_threshold,
+                        groups=None if labels is None else labels[batch.phenotypes],
+                        keep_r2_perm=keep_r2)
+                    frames.append(_batch_frame(inputs, batch, res, labels))
+                    if res.r2_perm is not None:
+                        r2.append(res.r2_perm)
+        frame = (pd.concat(frames, ignore_index=True) if frames
+                 else _batch_frame_empty(labels))
+        return frame, (np.concatenate(r2) if r2 else None)
+
+
+def _p_star(frame: pd.DataFrame, fdr: float, qvalue_lambda: float | None) -> float | None:
+    """The current estimate of the eGene threshold on pval_beta (None: not estimable)."""
+    p = frame["pval_beta"].to_numpy(dtype=np.float64)
+    try:
+        q = qvalue(p, lambda_=qvalue_lambda).qvalues
+    except ValueError:
+        return None
+    thr = nominal_thresholds(p, q, frame["beta_shape1"].to_numpy(),
+                             frame["beta_shape2"].to_numpy(), fdr=fdr)
+    return float(thr.pval_threshold)
+
+
+def _adaptive_passes(scan: _PermutationScan, perm: NDArray[np.int64],
+                     rule: AdaptivePermutations, *, fdr: float,
+                     qvalue_lambda: float | None) -> pd.DataFrame:
+    """Stage-wise permutation passes; unsettled phenotypes get the next permutations."""
+    stages = rule.stages(perm.shape[0])
+    frame, r2_first = scan.run(perm[:stages[0]], keep_r2=True)
+    frame["num_perm"] = np.int32(stages[0])
+    if r2_first is None:
+        return frame
+    r2 = list(r2_first)
+    grouped = scan.labels is not None
+    key = frame["group_id" if grouped else "phenotype_id"].to_numpy(dtype=object)
+    member = (scan.labels if grouped
+              else scan.inputs.positions["phenotype_id"].to_numpy(dtype=object))
+    dof = scan.residualizer.dof
+    t = frame["slope"].to_numpy() / frame["slope_se"].to_numpy()
+    r2_top = t * t / (dof + t * t)
+    for lo, hi in itertools.pairwise(stages):
+        p_star = _p_star(frame, fdr, qvalue_lambda)
+        todo = (np.ones(len(frame), dtype=bool) if p_star is None else
+                ~rule.settled(frame["pval_beta"], frame["num_perm"], p_star))
+        if not todo.any():
+            break
+        more, r2_more = scan.run(perm[lo:hi], np.isin(member, key[todo]), keep_r2=True)
+        rows = pd.Index(key).get_indexer(
+            more["group_id" if grouped else "phenotype_id"].to_numpy(dtype=object))
+        for i, j in enumerate(rows.tolist()):
+            r2[j] = np.concatenate([r2[j], r2_more[i]])  # type: ignore[index]
+            b = beta_approx_pval(r2[j], float(r2_top[j]),
+                                 dof_init=0.25 * dof if grouped else dof)
+            frame.loc[j, ["pval_perm", "pval_beta", "beta_shape1", "beta_shape2", "true_df",
+                          "pval_true_df", "num_perm"]] = [
+                (np.sum(r2[j] >= r2_top[j]) + 1) / (r2[j].size + 1), b.pval_beta,
+                b.beta_shape1, b.beta_shape2, b.true_df, b.pval_true_df, hi]
+    return frame
 
 
 def _batch_frame_empty(labels: NDArray[np.object_] | None) -> pd.DataFrame:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -147,8 +146,6 @@ class CisPermutationResult:
     r2_perm: NDArray[np.floating] | None
     dof: int
     n_perm: int
-    #: (n_rows,) permutations actually run per row (adaptive mode); ``None`` = ``n_perm`` each.
-    n_perm_used: NDArray[np.int32] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,73 +153,44 @@ class AdaptivePermutations:
     """Sequential stopping rule for the permutation pass (opt-in; exact mode is the default).
 
     Permutations run in stages of ``min_perm``, ``growth·min_perm``, ``growth²·min_perm`` …
-    up to ``n_perm`` (every stage uses the next rows of the same permutation matrix, so a
-    phenotype that runs all stages gets exactly the exact mode's result). After each stage,
-    with ``m`` permutations done and ``k`` of them at least as strong as the observed top
-    variant, a phenotype (or group) stops
-
-    * as clearly null when ``(k + 1)/(m + 1) ≥ null_pval`` (for a true p-value of 0.1, 25 or
-      more successes in 100 permutations has probability ≈ 2e-4);
-    * as clearly significant when ``k = 0`` and the beta approximation fitted on the ``m``
-      maxima gives ``pval_beta ≤ signif_pval``.
-
-    pval_perm and pval_beta of a stopped phenotype come from its ``m`` permutations (FastQTL's
-    ``--permute 1000 10000`` also reports p-values from a phenotype-specific count).
+    up to ``n_perm``; each stage uses the next rows of the same permutation matrix, so a
+    phenotype that runs every stage gets the exact mode's result. After a stage, the eGene
+    threshold ``p*`` (the largest pval_beta with q ≤ FDR, :func:`genotex.qtl.nominal_thresholds`)
+    is estimated from all phenotypes' current p-values, and a phenotype stops when its p-value
+    is clearly on one side of it: ``|ln(p̂/p*)| > z·sqrt((1 − p*)/(m·p*))``, the relative
+    standard error of an empirical p-value at ``p*`` from ``m`` permutations (the beta
+    approximation is more precise than that). Clearly null and clearly significant phenotypes
+    thus stop after ``min_perm``; those near the threshold run on.
     """
 
     min_perm: int = 100
     growth: int = 3
-    null_pval: float = 0.25
-    signif_pval: float = 1e-4
+    z: float = 3.0
 
     def stages(self, n_perm: int) -> list[int]:
-        """Cumulative permutation counts after each stage, ending at ``n_perm``."""
+        """Cumulative permutation counts after each stage, ending at ``n_perm``.
+
+        >>> AdaptivePermutations().stages(1000)
+        [100, 300, 900, 1000]
+        """
         out, m = [], max(1, self.min_perm)
         while m < n_perm:
             out.append(m)
             m *= max(2, self.growth)
         return [*out, n_perm]
 
-    def stop(self, r2_perm: NDArray[np.floating], r2_top: float, dof_init: float) -> bool:
-        """Whether a phenotype with these permutation maxima is settled."""
-        m = r2_perm.size
-        k = int(np.sum(r2_perm >= r2_top))
-        if (k + 1) / (m + 1) >= self.null_pval:
-            return True
-        if k > 0:
-            return False
-        b = beta_approx_pval(r2_perm, r2_top, dof_init=dof_init)
-        return bool(b.pval_beta <= self.signif_pval)
+    def settled(self, pval: ArrayLike, n_perm: ArrayLike, p_star: float) -> NDArray[np.bool_]:
+        """Which phenotypes (p-values from ``n_perm`` permutations each) are settled.
 
-
-def _adaptive_scan(
-    prep: PreparedGenotypes, y: NDArray[np.floating], windows: CisWindows,
-    residualizer: Residualizer, perm: NDArray[np.int64], codes: NDArray[np.int64],
-    rule: AdaptivePermutations, dof_init: float, max_block_elements: int,
-) -> tuple[dict[int, PhenotypeScan], dict[int, NDArray[np.floating]]]:
-    """Stage-wise scans: each stage runs the next permutations for unsettled groups only."""
-    stages = rule.stages(perm.shape[0])
-    scans = scan_permutations(prep, y, windows, residualizer, perm[:stages[0]],
-                              max_block_elements=max_block_elements)
-    r2 = {p: s.r2_perm for p, s in scans.items()}
-    members: dict[int, list[int]] = {}
-    for p in sorted(scans):
-        members.setdefault(int(codes[p]), []).append(p)
-    live = dict(members)
-    for lo, hi in itertools.pairwise(stages):
-        for code, ps in list(live.items()):
-            r_top = max(abs(scans[p].r_top) for p in ps)
-            if rule.stop(np.max([r2[p] for p in ps], axis=0), r_top * r_top, dof_init):
-                del live[code]
-        if not live:
-            break
-        on = np.zeros(y.shape[0], dtype=bool)
-        on[[p for ps in live.values() for p in ps]] = True
-        w = CisWindows(np.where(on, windows.start, 0), np.where(on, windows.stop, 0))
-        for p, s in scan_permutations(prep, y, w, residualizer, perm[lo:hi],
-                                      max_block_elements=max_block_elements).items():
-            r2[p] = np.concatenate([r2[p], s.r2_perm])
-    return scans, r2
+        >>> AdaptivePermutations().settled([1e-6, 0.04, 0.5], [100, 100, 100], 0.05).tolist()
+        [True, False, True]
+        """
+        p = np.maximum(np.asarray(pval, dtype=np.float64), 1e-300)
+        m = np.asarray(n_perm, dtype=np.float64)
+        if not 0 < p_star < 1:
+            return np.ones(p.shape, dtype=bool)
+        se = np.sqrt((1 - p_star) / (m * p_star))
+        return np.asarray(np.abs(np.log(p / p_star)) > self.z * se)
 
 
 def _top_allele_stats(g: NDArray[np.floating]) -> tuple[int, int, float]:
@@ -258,7 +226,6 @@ def map_cis_permutations(
     beta_approx: bool = True,
     keep_r2_perm: bool = False,
     max_block_elements: int = 1 << 24,
-    adaptive: AdaptivePermutations | None = None,
 ) -> CisPermutationResult:
     """Empirical (permutation) and beta-approximated p-values of each phenotype's top variant.
 
@@ -290,9 +257,6 @@ def map_cis_permutations(
         Return the (n_rows, n_perm) permutation maxima.
     max_block_elements
         Memory bound of one genotype × permuted-phenotype product.
-    adaptive
-        Stop permuting settled phenotypes early (:class:`AdaptivePermutations`); ``None``
-        (default) runs all ``n_perm`` for every phenotype. Incompatible with ``keep_r2_perm``.
 
     References
     ----------
@@ -307,16 +271,9 @@ def map_cis_permutations(
     prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold)
     codes = _group_codes(groups, y.shape[0])
     dof = residualizer.dof
-    if adaptive is None:
-        scans = scan_permutations(prep, y, windows, residualizer, perm,
-                                  max_block_elements=max_block_elements)
-        r2 = {p: s.r2_perm for p, s in scans.items()}
-    else:
-        if keep_r2_perm:
-            raise ValueError("keep_r2_perm needs the exact mode (adaptive=None)")
-        scans, r2 = _adaptive_scan(prep, y, windows, residualizer, perm, codes, adaptive,
-                                   0.25 * dof if groups is not None else dof,
-                                   max_block_elements)
+    scans = scan_permutations(prep, y, windows, residualizer, perm,
+                              max_block_elements=max_block_elements)
+    r2 = {p: s.r2_perm for p, s in scans.items()}
     rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]] = []
     for code in np.unique(codes[list(scans)]) if scans else []:
         members = np.flatnonzero(codes == code)
@@ -328,12 +285,8 @@ def map_cis_permutations(
         r2_perm = np.max([r2[p] for p in got], axis=0)
         rows.append((members[0], best, int(code), members.size, scans[best], r2_perm))
     rows.sort(key=lambda t: t[0])
-    res = _assemble(rows, prep, dof, perm.shape[0], groups is not None, beta_approx,
-                    keep_r2_perm)
-    if adaptive is None:
-        return res
-    used = np.array([r[5].size for r in rows], dtype=np.int32)
-    return replace(res, n_perm_used=used)
+    return _assemble(rows, prep, dof, perm.shape[0], groups is not None, beta_approx,
+                     keep_r2_perm)
 
 
 def _assemble(

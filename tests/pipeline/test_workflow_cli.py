@@ -49,3 +49,14 @@ def test_run__missing_config_is_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1
     assert "release config not found" in result.output
+
+
+def test_run__init_demo_writes_a_loadable_config(tmp_path: Path) -> None:
+    from genotex.pipeline.config import load_release_config
+
+    toml = tmp_path / "demo" / "release.toml"
+    result = CliRunner().invoke(main, ["run", "--init-demo", str(toml)])
+    assert result.exit_code == 0, result.output
+    config = load_release_config(toml)
+    assert config.dataset_id == "genotex_demo_v1" and len(config.tissues) == 6
+    assert config.output == tmp_path / "demo" / "out"

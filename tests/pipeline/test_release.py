@@ -287,3 +287,16 @@ def test_release_tables__without_downstream_files_has_no_result_tables(built: Bu
     from genotex.pipeline.release import result_tables
 
     assert result_tables(built.inputs) == {}
+
+
+def test_build_release__mapping_inputs_of_several_tissues(built: Built, tmp_path: Path) -> None:
+    """Two tissues share donors and genes: keys of the per-sample tables include the tissue."""
+    from genotex.pipeline.release import release_tables
+    from genotex.store.writer import build_release
+
+    same = built.inputs.qtl[TISSUE]
+    inputs = dataclasses.replace(built.inputs, qtl={TISSUE: same, "Whole_Blood": same})
+    tables = release_tables(inputs)
+    assert set(tables["qtl_phenotypes"]["tissue_id"]) == {TISSUE, "Whole_Blood"}
+    release = build_release(tmp_path, "two_tissues", tables)
+    assert (release / "manifest.json").is_file()

@@ -323,7 +323,7 @@ TABLES: Mapping[str, TableSpec] = {
                 _c("sample_id", STRING, "column of the phenotype BED: the donor ID in GTEx"),
                 _c("value", FLOAT, "normalized (inverse-normal) expression or splicing ratio"),
             ),
-            key=("phenotype_id", "sample_id"),
+            key=("tissue_id", "phenotype_id", "sample_id"),
             sort_by=("phenotype_id", "sample_id"),
             partition_by=("tissue_id",),
             doc="Per-sample normalized phenotypes the QTLs were mapped on (controlled: "

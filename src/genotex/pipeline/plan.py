@@ -262,12 +262,17 @@ def check_memory(plan: Plan, worker_memory: float | None) -> None:
     if worst.cost.peak_bytes <= budget:
         return
     need = (worst.cost.peak_bytes + WORKER_BASE_BYTES) / 2**30
+    more = (f"give each worker at least {need:.1f} GiB (--memory-limit {np.ceil(need):.0f}GiB "
+            "with fewer --workers per machine)")
+    if worst.kind in ("release", "summaries"):
+        fix = (f"{more}; this task holds every tissue's tables in memory, so build fewer "
+               "tissues per release otherwise")
+    else:
+        fix = (f"{more}, or lower parameters.chunk_variants, or set split_nominal = "
+               "\"chromosome\" and split_permutations = \"chromosome\"")
     raise InputError(
         None, f"task {worst.task_id} needs about {need:.1f} GiB but a worker has "
-        f"{worker_memory / 2**30:.1f} GiB",
-        f"give each worker at least {need:.1f} GiB (--memory-limit {np.ceil(need):.0f}GiB with "
-        "fewer --workers per machine), or lower parameters.chunk_variants, or set "
-        "split_nominal = \"chromosome\"")
+        f"{worker_memory / 2**30:.1f} GiB", fix)
 
 
 def _fmt_seconds(s: float) -> str:

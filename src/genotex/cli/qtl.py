@@ -392,9 +392,9 @@ def run_cmd(genotypes: Path, phenotypes: Path, prefix: str, mode: str, covariate
     _set_threads(threads)
     output_dir.mkdir(parents=True, exist_ok=True)
     chunk = 20_000 if chunk_size in (None, "chr") else int(str(chunk_size))
-    common = dict(phenotype_bed=phenotypes, genotypes=genotypes, covariates=covariates,
-                  output_dir=output_dir, prefix=prefix, maf_threshold=maf_threshold,
-                  progress=not quiet)
+    common: dict[str, Any] = dict(
+        phenotype_bed=phenotypes, genotypes=genotypes, covariates=covariates,
+        output_dir=output_dir, prefix=prefix, maf_threshold=maf_threshold, progress=not quiet)
     if mode in ("cis_independent", "cis_susie") and cis_output is None:
         raise click.UsageError(f"--mode {mode} needs --cis_output (the 'cis' mode's table)")
     if mode == "cis":
@@ -416,8 +416,8 @@ def run_cmd(genotypes: Path, phenotypes: Path, prefix: str, mode: str, covariate
             click.echo(f"cis_nominal: {sig.n_pairs:,} significant pairs → {sig.path}")
     elif mode == "cis_independent":
         ind = qtl_steps.cis_independent(
-            **common, cis_results=cis_output, n_perm=permutations, seed=seed, window=window,
-            fdr=fdr, chunk_variants=chunk, dtype=_dtype(precision))
+            **common, cis_results=cis_output or Path(), n_perm=permutations, seed=seed,
+            window=window, fdr=fdr, chunk_variants=chunk, dtype=_dtype(precision))
         click.echo(f"cis_independent: {ind.n_signals} signals in {ind.n_phenotypes} "
                    f"phenotypes → {ind.path}")
     elif mode == "trans":

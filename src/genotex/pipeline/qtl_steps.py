@@ -412,7 +412,7 @@ def _adaptive_passes(scan: _PermutationScan, perm: NDArray[np.int64],
     r2 = list(r2_first)
     grouped = scan.labels is not None
     key = frame["group_id" if grouped else "phenotype_id"].to_numpy(dtype=object)
-    member = (scan.labels if grouped
+    member = (scan.labels if scan.labels is not None
               else scan.inputs.positions["phenotype_id"].to_numpy(dtype=object))
     dof = scan.residualizer.dof
     t = frame["slope"].to_numpy() / frame["slope_se"].to_numpy()

@@ -27,14 +27,17 @@ class Tissue:
     perm: CisPermutationOutputs
 
 
-_CACHE: dict[int, Tissue] = {}
-
-
 def mapped_tissue(factory: pytest.TempPathFactory) -> Tissue:
-    """150 donors, 60 genes on chr21/chr22, 600 variants each; permutations at seed 1."""
-    if id(factory) not in _CACHE:
-        _CACHE[id(factory)] = _build(factory)
-    return _CACHE[id(factory)]
+    """150 donors, 60 genes on chr21/chr22, 600 variants each; permutations at seed 1.
+
+    Built once per session: cached on the session's ``tmp_path_factory`` (this helper may be
+    loaded under two module names, by the pipeline and the CLI tests).
+    """
+    cached = getattr(factory, "_genotex_qtl_tissue", None)
+    if cached is None:
+        cached = _build(factory)
+        setattr(factory, "_genotex_qtl_tissue", cached)  # noqa: B010
+    return cached  # type: ignore[no-any-return]
 
 
 def _build(factory: pytest.TempPathFactory) -> Tissue:

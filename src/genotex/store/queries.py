@@ -30,6 +30,15 @@ from genotex.store.tables import TABLES
 MAX_LIMIT = 100_000
 #: Upper bound of values in one list filter (GTEx caps gencodeId lists at 60,000).
 MAX_LIST = 60_000
+#: Tables copied into memory when a Store opens, with ART indexes on these columns, so that
+#: lookups by gene or variant are index scans instead of Parquet scans (see ``Store``).
+INDEXED_TABLES: Mapping[str, tuple[str, ...]] = {
+    "genes": ("gene_id",),
+    "variants": ("variant_id", "rs_id"),
+    "median_expression": ("gene_id",),
+    "egenes": ("gene_id",),
+    "signif_pairs": ("gene_id", "variant_id"),
+}
 #: Set per request by the API's timeout middleware: every cursor a query opens while serving the
 #: request is passed to this callback, which may ``interrupt()`` it when the request runs late.
 CURSOR_WATCH: ContextVar[Callable[[duckdb.DuckDBPyConnection], None] | None] = ContextVar(
@@ -72,6 +81,11 @@ class Store(MoreQueries):
     ----------
     release
         The release folder (``<root>/<datasetId>``, holding ``manifest.json``).
+    in_memory
+        Copy the tables of :data:`INDEXED_TABLES` into memory with ART indexes (single-gene and
+        single-variant lookups take about a millisecond instead of scanning Parquet; a
+        GTEx-scale release needs about 1 GB and a few seconds per process). ``False`` reads
+        every table from Parquet.
 
     Examples
     --------
@@ -82,7 +96,7 @@ class Store(MoreQueries):
     'ENSG00000132693.12'
     """
 
-    def __init__(self, release: str | Path) -> None:
+    def __init__(self, release: str | Path, *, in_memory: bool = True) -> None:
         self.path = Path(release).resolve()
         self.manifest = read_manifest(self.path)
         self.dataset_id: str = self.manifest["dataset_id"]
@@ -92,15 +106,30 @@ class Store(MoreQueries):
         )
         self._lock = threading.Lock()
         self._con = duckdb.connect(database=":memory:")
+        self._con.execute("SET enable_progress_bar = false")
         for name, spec in TABLES.items():
             glob = self.manifest["tables"][name]["glob"] if name in self.tables else None
             location = None if glob is None else str(self.path / glob)
             self._con.execute(layout.view_sql(spec, location))
+        if in_memory:
+            self._index_tables()
+        self._con.execute("SET parquet_metadata_cache = true")
         # defence in depth: the connection may read this release and nothing else
         self._con.execute("SET allowed_directories = ?", [[str(self.path) + "/"]])
         self._con.execute("SET enable_external_access = false")
         self._con.execute("SET lock_configuration = true")
         self._tissue_ids = self._load_tissue_ids()
+
+    def _index_tables(self) -> None:
+        """Replace the views of :data:`INDEXED_TABLES` by indexed in-memory tables."""
+        for name, columns in INDEXED_TABLES.items():
+            if name not in self.tables:
+                continue
+            self._con.execute(f'CREATE TABLE "_{name}" AS SELECT * FROM "{name}"')
+            self._con.execute(f'DROP VIEW "{name}"')
+            self._con.execute(f'ALTER TABLE "_{name}" RENAME TO "{name}"')
+            for column in columns:
+                self._con.execute(f'CREATE INDEX "{name}_{column}" ON "{name}" ("{column}")')
 
     @classmethod
     def open(cls, root: str | Path, dataset_id: str | None = None) -> Store:
@@ -136,16 +165,27 @@ class Store(MoreQueries):
 
     def _page(self, sql: str, params: Sequence[Any], order_by: str, page: int,
               items_per_page: int) -> Page:
-        """Count the matches of ``sql``, then fetch one ordered, bounded page of them."""
+        """Count the matches of ``sql`` and fetch one ordered, bounded page of them.
+
+        ``sql`` runs once, as a materialized CTE: its rows are counted and the page is cut from
+        them (a Top-N over the bare query would push a dynamic filter into the scan, which
+        turns an index scan into a full one).
+        """
         limit = max(1, min(int(items_per_page), MAX_LIMIT))
         offset = max(0, int(page)) * limit
         with self._cursor() as cur:
-            total = cur.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()
-            result = cur.execute(f"{sql} ORDER BY {order_by} LIMIT ? OFFSET ?",
-                                 [*params, limit, offset])
-            names = tuple(d[0] for d in result.description)
-            rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-        return Page(rows, int(total[0]) if total else 0, names)
+            result = cur.execute(
+                f"WITH _q AS MATERIALIZED ({sql}) SELECT *, (SELECT count(*) FROM _q) AS "
+                f"_total FROM _q ORDER BY {order_by} LIMIT ? OFFSET ?", [*params, limit, offset])
+            names = tuple(d[0] for d in result.description)[:-1]
+            fetched = result.fetchall()
+            if fetched:
+                total = int(fetched[0][-1])
+            else:
+                count = cur.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()
+                total = int(count[0]) if count else 0
+            rows = [dict(zip(names, row[:-1], strict=True)) for row in fetched]
+        return Page(rows, total, names)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -407,16 +447,30 @@ class Store(MoreQueries):
         ids, tis = _bounded(gene_ids) or [], self.resolve_tissues(tissues)
         if not ids or tis == []:
             return Page([], 0)
-        sql = f"""SELECT m.median_tpm AS median, m.tissue_id AS tissueSiteDetailId,
-                t.ontology_id AS ontologyId, ? AS datasetId, m.gene_id AS gencodeId,
-                coalesce(g.gene_name, '') AS geneSymbol, 'TPM' AS unit
-            FROM median_expression m LEFT JOIN genes g USING (gene_id)
-            LEFT JOIN tissues t USING (tissue_id) WHERE {_in('m.gene_id', ids)}"""
-        params: list[Any] = [self.dataset_id, *ids]
+        sql = f"""SELECT median_tpm AS median, tissue_id AS tissueSiteDetailId,
+                gene_id AS gencodeId FROM median_expression WHERE {_in('gene_id', ids)}"""
+        params: list[Any] = [*ids]
         if tis:
-            sql += " AND " + _in("m.tissue_id", tis)
+            sql += " AND " + _in("tissue_id", tis)
             params += tis
-        return self._page(sql, params, "gencodeId, tissueSiteDetailId", page, items_per_page)
+        found = self._page(sql, params, "gencodeId, tissueSiteDetailId", page, items_per_page)
+        names = self._gene_names([r["gencodeId"] for r in found.rows])
+        ontology = self._tissue_ontology()
+        rows = [{"median": r["median"], "tissueSiteDetailId": r["tissueSiteDetailId"],
+                 "ontologyId": ontology.get(r["tissueSiteDetailId"]),
+                 "datasetId": self.dataset_id, "gencodeId": r["gencodeId"],
+                 "geneSymbol": names.get(r["gencodeId"]) or "", "unit": "TPM"}
+                for r in found.rows]
+        return Page(rows, found.total, ("median", "tissueSiteDetailId", "ontologyId",
+                                        "datasetId", "gencodeId", "geneSymbol", "unit"))
+
+    def _gene_names(self, gene_ids: Sequence[str]) -> dict[str, str]:
+        """gene_id → symbol for these genes (an index lookup, not a join)."""
+        gids = list(dict.fromkeys(gene_ids))
+        if not gids:
+            return {}
+        return {r["gene_id"]: r["gene_name"] for r in self._rows(
+            f"SELECT gene_id, gene_name FROM genes WHERE {_in('gene_id', gids)}", gids)}
 
     def gene_expression(self, gene_ids: Sequence[str], tissues: Sequence[str] | None = None,
                         *, subset: str | None = None, page: int = 0,
@@ -426,24 +480,53 @@ class Store(MoreQueries):
         if not ids or tis == []:
             return Page([], 0)
         group = {"sex": "d.sex", "ageBracket": "d.age_bracket"}.get(subset or "", "NULL")
-        join = "LEFT JOIN samples s USING (sample_id) LEFT JOIN donors d USING (donor_id)"
+        join = ("LEFT JOIN samples s USING (sample_id) LEFT JOIN donors d USING (donor_id)"
+                if group != "NULL" else "")
         where = _in("x.gene_id", ids)
-        params: list[Any] = [self.dataset_id, *ids]
+        params: list[Any] = [*ids]
         if tis:
             where += " AND " + _in("x.tissue_id", tis)
             params += tis
         sql = f"""SELECT list(x.tpm ORDER BY x.sample_id) AS data,
-                x.tissue_id AS tissueSiteDetailId, any_value(t.ontology_id) AS ontologyId,
-                ? AS datasetId, x.gene_id AS gencodeId,
-                coalesce(any_value(g.gene_name), '') AS geneSymbol, 'TPM' AS unit,
+                x.tissue_id AS tissueSiteDetailId, x.gene_id AS gencodeId,
                 {group} AS subsetGroup
-            FROM sample_expression x {join if group != 'NULL' else ''}
-            LEFT JOIN genes g ON g.gene_id = x.gene_id
-            LEFT JOIN tissues t ON t.tissue_id = x.tissue_id
+            FROM {self._partitions_of("sample_expression", tis)} x {join}
             WHERE {where} AND x.tpm IS NOT NULL
             GROUP BY x.gene_id, x.tissue_id, {group}"""
-        return self._page(sql, params, "gencodeId, tissueSiteDetailId, subsetGroup",
-                          page, items_per_page)
+        found = self._page(sql, params, "gencodeId, tissueSiteDetailId, subsetGroup",
+                           page, items_per_page)
+        names = self._gene_names([r["gencodeId"] for r in found.rows])
+        ontology = self._tissue_ontology()
+        rows = [{"data": r["data"], "tissueSiteDetailId": r["tissueSiteDetailId"],
+                 "ontologyId": ontology.get(r["tissueSiteDetailId"]),
+                 "datasetId": self.dataset_id, "gencodeId": r["gencodeId"],
+                 "geneSymbol": names.get(r["gencodeId"]) or "", "unit": "TPM",
+                 "subsetGroup": r["subsetGroup"]} for r in found.rows]
+        return Page(rows, found.total, ("data", "tissueSiteDetailId", "ontologyId",
+                                        "datasetId", "gencodeId", "geneSymbol", "unit",
+                                        "subsetGroup"))
+
+    def _partitions_of(self, table: str, tissues: Sequence[str] | None) -> str:
+        """SQL source of a tissue-partitioned table: only the named tissues' files (read
+        directly, skipping the glob over every partition), or the whole view.
+
+        The file names come from the manifest (never from the request) and are quoted as SQL
+        literals.
+        """
+        entry = self.manifest["tables"].get(table) or {}
+        if not tissues or table not in self.tables or entry.get("partition_by") != [
+                "tissue_id"]:
+            return f'"{table}"'
+        wanted = {f"tissue_id={t}" for t in tissues}
+        files = [str(self.path / rel) for rel in entry["files"]
+                 if Path(rel).parent.name in wanted]
+        if not files:
+            return f'(SELECT * FROM "{table}" WHERE false)'
+        spec = TABLES[table]
+        columns = ", ".join(f'"{c}"' for c in spec.column_names)
+        listed = ", ".join(layout._quote_literal(f) for f in files)
+        return (f"(SELECT {columns} FROM read_parquet([{listed}], hive_partitioning = true, "
+                "hive_types = {'tissue_id': 'VARCHAR'}))")
 
     def top_expressed_genes(self, tissue: str, *, filter_mt: bool = True, page: int = 0,
                             items_per_page: int = 250) -> Page:
@@ -494,25 +577,61 @@ class Store(MoreQueries):
             _bounded(variant_ids) or [])
         if genes == [] or variants == [] or tis == []:
             return Page([], 0)
-        sql = """SELECT v.rs_id AS snpId,
-                coalesce(v.pos, TRY_CAST(split_part(p.variant_id, '_', 2) AS BIGINT)) AS pos,
-                upper(v.rs_id) AS snpIdUpper, p.variant_id AS variantId,
-                coalesce(g.gene_name, '') AS geneSymbol, p.pval_nominal AS pValue,
-                upper(coalesce(g.gene_name, '')) AS geneSymbolUpper, ? AS datasetId,
-                p.tissue_id AS tissueSiteDetailId, t.ontology_id AS ontologyId,
-                coalesce(v.chrom, split_part(p.variant_id, '_', 1)) AS chromosome,
-                p.gene_id AS gencodeId, p.slope AS nes
-            FROM signif_pairs p LEFT JOIN variants v USING (variant_id)
-            LEFT JOIN genes g USING (gene_id) LEFT JOIN tissues t USING (tissue_id)
-            WHERE true"""
-        params: list[Any] = [self.dataset_id]
+        # Page the pairs alone (index scans), then look up the page's variants and genes:
+        # joining the whole variants table first would scan it on every request.
+        sql = """SELECT p.variant_id, p.gene_id, p.tissue_id, p.pval_nominal, p.slope,
+                TRY_CAST(split_part(p.variant_id, '_', 2) AS BIGINT) AS _pos
+            FROM signif_pairs p WHERE true"""
+        params: list[Any] = []
         for column, values in (("p.gene_id", genes), ("p.variant_id", variants),
                                ("p.tissue_id", tis)):
             if values:
                 sql += " AND " + _in(column, values)
                 params += values
-        return self._page(sql, params, "gencodeId, tissueSiteDetailId, pos, variantId",
-                          page, items_per_page)
+        pairs = self._page(sql, params, "gene_id, tissue_id, _pos, variant_id",
+                           page, items_per_page)
+        return Page(self._eqtl_rows(pairs.rows), pairs.total, self.EQTL_COLUMNS)
+
+    #: Output fields of :meth:`single_tissue_eqtls` (GTEx ``SingleTissueEqtl`` order).
+    EQTL_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "snpId", "pos", "snpIdUpper", "variantId", "geneSymbol", "pValue", "geneSymbolUpper",
+        "datasetId", "tissueSiteDetailId", "ontologyId", "chromosome", "gencodeId", "nes")
+
+    def _eqtl_rows(self, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """GTEx ``SingleTissueEqtl`` records of signif_pairs rows (variants and genes joined)."""
+        if not pairs:
+            return []
+        vids = list(dict.fromkeys(r["variant_id"] for r in pairs))
+        gids = list(dict.fromkeys(r["gene_id"] for r in pairs))
+        variants = {r["variant_id"]: r for r in self._rows(
+            f"SELECT variant_id, rs_id, pos, chrom FROM variants WHERE {_in('variant_id', vids)}",
+            vids)}
+        names = self._gene_names(gids)
+        ontology = self._tissue_ontology()
+        out = []
+        for r in pairs:
+            v = variants.get(r["variant_id"], {})
+            rs = v.get("rs_id")
+            symbol = names.get(r["gene_id"]) or ""
+            out.append({
+                "snpId": rs, "pos": r["_pos"] if v.get("pos") is None else v["pos"],
+                "snpIdUpper": rs.upper() if rs is not None else None,
+                "variantId": r["variant_id"], "geneSymbol": symbol, "pValue": r["pval_nominal"],
+                "geneSymbolUpper": symbol.upper(), "datasetId": self.dataset_id,
+                "tissueSiteDetailId": r["tissue_id"], "ontologyId": ontology.get(r["tissue_id"]),
+                "chromosome": v.get("chrom") or r["variant_id"].split("_", 1)[0],
+                "gencodeId": r["gene_id"], "nes": r["slope"],
+            })
+        return out
+
+    def _tissue_ontology(self) -> dict[str, str]:
+        """tissue_id → ontology ID (read once)."""
+        cached: dict[str, str] | None = getattr(self, "_ontology", None)
+        if cached is None:
+            cached = {r["tissue_id"]: r["ontology_id"] for r in self._rows(
+                "SELECT tissue_id, ontology_id FROM tissues", [])}
+            self._ontology = cached
+        return cached
 
     # --- portal -----------------------------------------------------------------------------------
 

@@ -23,6 +23,9 @@ from genotex.store.manifest import sha256_file, write_manifest
 from genotex.store.tables import TABLES, TableSpec
 
 ROW_GROUP_SIZE = 65_536
+#: Smaller row groups for tables read one gene at a time from Parquet (per-sample TPM is too
+#: big to index in memory): a single-gene lookup decodes ~25 genes' rows per tissue file.
+ROW_GROUP_SIZE_BY_TABLE = {"sample_expression": 8_192}
 
 
 def _dtype_problem(series: pd.Series, typ: pa.DataType) -> str | None:
@@ -96,10 +99,10 @@ def to_arrow(spec: TableSpec, frame: object) -> pa.Table:
     return table.sort_by([(c, "ascending") for c in spec.sort_by])
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
+def _write_parquet(table: pa.Table, path: Path, *, row_group_size: int = ROW_GROUP_SIZE) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(
-        table, path, compression="zstd", row_group_size=ROW_GROUP_SIZE,
+        table, path, compression="zstd", row_group_size=row_group_size,
         write_statistics=True, use_dictionary=True,
     )
 
@@ -124,7 +127,8 @@ def _write_table(release: Path, spec: TableSpec, table: pa.Table) -> dict[str, A
     if spec.partition_by:
         for values, part in _partitions(spec, table):
             rel = layout.partition_relpath(spec, values)
-            _write_parquet(part, release / rel)
+            _write_parquet(part, release / rel, row_group_size=ROW_GROUP_SIZE_BY_TABLE.get(
+                spec.name, ROW_GROUP_SIZE))
             files[rel] = {"rows": part.num_rows}
         if not files:
             (release / spec.name).mkdir()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from genotex import __version__
 from genotex.api.paging import validation_error_handler
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.state.settings = settings
     app.state.store = store
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.middleware("http")(_bound_request_size)
+    app.add_middleware(_BoundRequestSize)
     app.add_middleware(QueryTimeout, seconds=request_timeout_s)
     for module in (service, reference, dataset, expression, association, dynamic, genotex):
         app.include_router(module.router)
@@ -105,16 +106,29 @@ def create_app_from_env() -> FastAPI:
     return create_app(settings, store=store, request_timeout_s=timeout)
 
 
-async def _bound_request_size(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Refuse over-long query strings (414) and request bodies (413) before any work."""
-    if len(request.scope.get("query_string", b"")) > MAX_QUERY_BYTES:
-        return JSONResponse(status_code=414, content={"detail": "Query string too long."})
-    length = request.headers.get("content-length", "0")
-    if not length.isdigit() or int(length) > MAX_QUERY_BYTES:
-        return JSONResponse(status_code=413, content={"detail": "Request body too large."})
-    return await call_next(request)
+class _BoundRequestSize:
+    """Refuse over-long query strings (414) and request bodies (413) before any work.
+
+    A plain ASGI middleware (Starlette's ``BaseHTTPMiddleware`` costs a task per request).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            problem = None
+            if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+                problem = (414, "Query string too long.")
+            else:
+                length = Headers(scope=scope).get("content-length", "0")
+                if not length.isdigit() or int(length) > MAX_QUERY_BYTES:
+                    problem = (413, "Request body too large.")
+            if problem is not None:
+                response = JSONResponse(status_code=problem[0], content={"detail": problem[1]})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _add_v2_docs_aliases(app: FastAPI) -> None:

@@ -13,8 +13,12 @@ from genotex.store import Store
 GTEX_DATASET_ALIASES = ("gtex_v8", "gtex_v10")
 
 
-def get_store(request: Request) -> Store:
-    """The release this app serves (set by :func:`genotex.api.app.create_app`)."""
+async def get_store(request: Request) -> Store:
+    """The release this app serves (set by :func:`genotex.api.app.create_app`).
+
+    This and the other cheap dependencies are ``async``: FastAPI would run a plain ``def``
+    dependency in its thread pool, one thread hop per dependency per request.
+    """
     store: Store = request.app.state.store
     return store
 
@@ -22,7 +26,7 @@ def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def check_dataset(
+async def check_dataset(
     store: StoreDep,
     datasetId: Annotated[str | None, Query(
         description="Unique identifier of a dataset. The served release's datasetId; GTEx's "

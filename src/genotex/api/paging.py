@@ -30,7 +30,7 @@ class Paging:
     items_per_page: int
 
 
-def paging(
+async def paging(
     request: Request,
     page: Annotated[int, Query(ge=0, le=MAX_PAGE,
                                description="The 0-based numeric ID of the page to retrieve")] = 0,

@@ -47,6 +47,10 @@ def permutation_indices(
     return np.array([rs.permutation(ix) for _ in range(n_perm)], dtype=np.int64)
 
 
+#: Relative r² difference below which two variants count as tied for the top (the first wins).
+TIE_RTOL = 1e-5
+
+
 @dataclass(frozen=True)
 class PhenotypeScan:
     """Top variant and permutation maxima of one phenotype (``var_index`` into genotype rows)."""
@@ -103,7 +107,10 @@ def scan_permutations(
             rl = rows - block.start
             r_nom = prod[rl, j]
             r2_nom = r_nom * r_nom
-            top = int(np.argmax(np.where(np.isnan(r2_nom), -1.0, r2_nom)))
+            r2c = np.where(np.isnan(r2_nom), -1.0, r2_nom)
+            # near-ties (variants in perfect LD, equal up to rounding): the first one, as
+            # tensorQTL's argmax mostly picks; float32 rounding alone decides otherwise
+            top = int(np.argmax(r2c >= r2c.max() * (1 - TIE_RTOL)))
             sl = slice(b + j * n_perm, b + (j + 1) * n_perm)
             r2 = prod[rl, sl] ** 2
             r2 = r2[~np.isnan(r2).any(1)]

@@ -96,6 +96,7 @@ def _single_threaded_blas() -> Iterator[None]:
     parallelism comes from the workers. Reference-counted, so concurrent tasks in one worker
     (threads) keep the limit until the last one ends.
     """
+    import scipy.linalg  # noqa: F401  load scipy's own BLAS now, so that the limit covers it
     from threadpoolctl import threadpool_limits
 
     with _BLAS_LOCK:

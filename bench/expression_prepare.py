@@ -379,6 +379,15 @@ def write_results(info: dict[str, object], best: dict[str, dict[str, float]],
         [str(GENOTEX_PYTHON), "-c", "import genotex, pandas, numpy, scipy; print(f'genotex "
          "{genotex.__version__}, pandas {pandas.__version__}, numpy {numpy.__version__}, "
          "scipy {scipy.__version__}')"], capture_output=True, text=True).stdout.strip()
+    tie_note = [] if not cmp["rows_in_other_position"] else [
+        "Rows of genes that share a TSS (same chr, start, end) are the only difference. "
+        "pyqtl's `gtf_to_tss_bed` orders each chromosome with `sort_values('start')`, pandas' "
+        "default *unstable* quicksort (numpy's introsort, or its AVX-512 argsort on CPUs "
+        "that have it, as this one does), so the reference's order of tied genes is an "
+        "implementation detail of numpy and the CPU (here: "
+        + "; ".join(cmp["moved_examples"][:2]) + "). genotex keeps the annotation order for "
+        "ties (a stable sort), the same on every machine. Every gene's coordinates and values "
+        "are identical.", ""]
     lines = [
         "# Expression preparation: genotex vs the GTEx reference script",
         "",
@@ -427,14 +436,7 @@ def write_results(info: dict[str, object], best: dict[str, dict[str, float]],
         f"| header starts | reference `{cmp['header_reference']}…`; genotex "
         f"`{cmp['header_genotex']}…` |",
         "",
-        "Rows of genes that share a TSS (same chr, start, end) are the only difference. "
-        "pyqtl's `gtf_to_tss_bed` orders each chromosome with `sort_values('start')`, pandas' "
-        "default *unstable* quicksort; numpy 2.x runs it as a SIMD (AVX-512 / AVX2) argsort "
-        "where the CPU has one, so the reference's order of tied genes depends on the machine "
-        "(here: " + "; ".join(cmp["moved_examples"][:2]) + "). genotex keeps the annotation "
-        "order for ties (a stable sort), the same on every machine. Every gene's coordinates "
-        "and values are identical.",
-        "",
+        *tie_note,
         "## Inputs",
         "",
         f"* annotation: {info['annotation']}, chr1–22 + chrX; GTF of "

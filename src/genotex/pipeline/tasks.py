@@ -240,15 +240,6 @@ def _summaries(config: ReleaseConfig, _task: Task, _up: Mapping[str, Any]) -> Ou
     return files, {"genes": res.n_genes, "tissues": res.n_tissues}
 
 
-def _per_tissue_inputs(n_tissues: int) -> bool:
-    """Whether the store can hold several tissues' mapping inputs (``qtl_phenotypes`` keyed by
-    tissue); until it can, a multi-tissue release leaves them out rather than failing."""
-    from genotex.store.tables import TABLES
-
-    spec = TABLES.get("qtl_phenotypes")
-    return n_tissues == 1 or (spec is not None and "tissue_id" in spec.key)
-
-
 def _release(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcome:
     qtl = {}
     for t in sorted(config.tissues):
@@ -261,8 +252,7 @@ def _release(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcom
             egenes=paths["egenes_parquet"], signif_pairs=paths["signif"],
             nominal_pairs=tuple(sorted(nominal)),
             independent=paths["independent"] if indep is not None and indep.outputs else None,
-            expression_bed=paths["bed"] if _per_tissue_inputs(len(config.tissues)) else None,
-            covariates=paths["covariates"])
+            expression_bed=paths["bed"], covariates=paths["covariates"])
     inputs = ReleaseInputs(annotation=config.annotation, genotypes=config.genotypes,
                            sample_attributes=config.sample_attributes,
                            subject_attributes=config.subject_attributes,

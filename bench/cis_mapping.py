@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""genotex vs tensorQTL 1.0.10: cis permutations and nominal pass, side by side in one run.
+"""genotex vs tensorQTL 1.0.10, FastQTL and QTLtools: cis permutations and nominal pass.
 
 Datasets (inputs built under bench/work/, git-ignored):
   geuvadis   Debian qtltools-example GEUVADIS chr22: 608 genes x 358 samples, 53 covariates,
              85,485 variants (PLINK 2 pgen from plink2, as /work/shared/peers/peers.sh builds it)
-  simulated  genotex's simulator: one tissue, one chromosome (--sim-donors, --sim-variants)
-Every tool gets the same files, +-1 Mb, MAF >= 0.01, 1000 permutations, seed 1 and 2 threads
-(tensorQTL: torch.set_num_threads(2) via peers' tensorqtl_run.py; genotex: --threads 2).
-Each step runs once in a child process under /usr/bin/time -v (wall, CPU, peak RSS).
-Writes bench/results/cis_mapping.md.
+  simulated  genotex's simulator: one tissue (~1,000 samples), chr22 with ~5,000 variants per
+             +-1 Mb window (--sim-donors, --sim-variants, --sim-genes); GFLOP/s of the
+             genotype x permuted-phenotype products vs numpy's float32 matmul on 2 threads
+  memory     plink2 --dummy: 700 samples x --mem-variants variants on one chromosome (250 bp
+             apart), 300 genes; genotex streams it (peak RSS), tensorQTL loads it whole
+Every tool gets the same files, +-1 Mb, MAF >= 0.01, --perm permutations, seed 1 and 2 cores:
+tensorQTL torch.set_num_threads(2) (peers' tensorqtl_run.py); genotex --threads 2 through its
+tensorQTL drop-in CLI (`genotex qtl GENOTYPES PHENOTYPES PREFIX --mode ...`, exact and
+--adaptive); FastQTL and QTLtools (single-threaded) as 2 chunk processes at once (--chunk K 2),
+as /work/shared/peers/peers.sh runs them. Each step runs once under /usr/bin/time -v (wall,
+CPU, peak RSS) with `uptime` recorded before it (other jobs share the machine).
+Writes bench/results/cis_mapping.md (and bench/work/cis_mapping/results.json).
 
-  .venv/bin/python bench/cis_mapping.py            # ~5 min on 2 cores
+  .venv/bin/python bench/cis_mapping.py            # full: ~30-40 min on 2 quiet cores
+  .venv/bin/python bench/cis_mapping.py --quick    # 100 permutations, small inputs: ~5 min
 """
 
 from __future__ import annotations
@@ -35,26 +43,55 @@ PEERS = Path("/work/shared/peers")
 TQTL_PY = ROOT / ".venv-ref-tqtl" / "bin" / "python"
 GX = ROOT / ".venv" / "bin" / "genotex"
 TARBALL = Path("/usr/share/doc/qtltools/examples/examples.tar.xz")
+THREADS = 2
 
 
 def sh(*cmd: object, **kw: object) -> None:
     subprocess.run([str(c) for c in cmd], check=True, **kw)  # type: ignore[call-overload]
 
 
-def timed(name: str, cmd: list[object], out: Path) -> dict[str, float]:
-    """Run cmd under /usr/bin/time -v; return wall, cpu, rss_mib."""
+def uptime() -> str:
+    out = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
+    return out.strip().split("load average:")[-1].strip()
+
+
+def _time_report(text: str) -> dict[str, float]:
+    def get(key: str) -> float:
+        return float(re.search(rf"{key}: ([\d.]+)", text).group(1))  # type: ignore[union-attr]
+
+    return {"cpu": get("User time \\(seconds\\)") + get("System time \\(seconds\\)"),
+            "rss": get("Maximum resident set size \\(kbytes\\)") / 1024}
+
+
+def timed(name: str, cmd: list[object], out: Path) -> dict[str, object]:
+    """Run cmd under /usr/bin/time -v; wall, cpu, rss (MiB) and the load before it."""
+    load = uptime()
     rep = out / f"{name}.time"
     t0 = time.time()
     with open(out / f"{name}.log", "w") as log:
         sh("/usr/bin/time", "-v", "-o", rep, *cmd, stdout=log, stderr=subprocess.STDOUT)
+    return {"wall": time.time() - t0, **_time_report(rep.read_text()), "load": load}
+
+
+def timed_chunks(name: str, n: int, cmd: list[object], out: Path) -> dict[str, object]:
+    """n chunk processes at once ('{K}' in cmd = chunk number 1..n): wall, summed CPU, max RSS."""
+    load = uptime()
+    t0 = time.time()
+    procs = []
+    for k in range(1, n + 1):
+        args = [str(c).replace("{K}", str(k)) for c in cmd]
+        log = open(out / f"{name}.chunk{k}.log", "w")  # noqa: SIM115
+        procs.append((subprocess.Popen(["/usr/bin/time", "-v", "-o",
+                                        str(out / f"{name}.chunk{k}.time"), *args],
+                                       stdout=log, stderr=subprocess.STDOUT), log))
+    for proc, log in procs:
+        if proc.wait() != 0:
+            raise RuntimeError(f"{name} failed: see {log.name}")
+        log.close()
     wall = time.time() - t0
-    text = rep.read_text()
-
-    def get(key: str) -> float:
-        return float(re.search(rf"{key}: ([\d.]+)", text).group(1))  # type: ignore[union-attr]
-
-    return {"wall": wall, "cpu": get("User time \\(seconds\\)") + get("System time \\(seconds\\)"),
-            "rss": get("Maximum resident set size \\(kbytes\\)") / 1024}
+    reps = [_time_report((out / f"{name}.chunk{k}.time").read_text()) for k in range(1, n + 1)]
+    return {"wall": wall, "cpu": sum(r["cpu"] for r in reps),
+            "rss": max(r["rss"] for r in reps), "load": load}
 
 
 def read_time(path: Path) -> dict[str, float]:
@@ -67,11 +104,10 @@ def read_time(path: Path) -> dict[str, float]:
     elapsed = get("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)")
     parts = [float(x) for x in elapsed.split(":")]
     wall = sum(v * 60 ** k for k, v in enumerate(reversed(parts)))
-    return {"wall": wall, "cpu": float(get("User time \\(seconds\\)"))
-            + float(get("System time \\(seconds\\)")),
-            "rss": float(get("Maximum resident set size \\(kbytes\\)")) / 1024}
+    return {"wall": wall, **_time_report(text)}
 
 
+# ------------------------------------------------------------------------------- inputs
 def prepare_geuvadis() -> dict[str, Path]:
     d = WORK / "geuvadis"
     if not (d / "geno.pgen").is_file():
@@ -82,7 +118,8 @@ def prepare_geuvadis() -> dict[str, Path]:
         sh("plink2", "--vcf", d / "genotypes.chr22.vcf.gz", "--output-chr", "chrM",
            "--make-pgen", "pvar-cols=-info", "--threads", "2", "--out", d / "geno",
            stdout=subprocess.DEVNULL)
-    return {"geno": d / "geno", "bed": d / "phenotypes.bed.gz", "cov": d / "covariates.txt"}
+    return {"geno": d / "geno", "bed": d / "phenotypes.bed.gz", "cov": d / "covariates.txt",
+            "vcf": d / "genotypes.chr22.vcf.gz", "bed6": d / "genes.50percent.chr22.bed.gz"}
 
 
 def prepare_simulated(donors: int, variants: int, genes: int) -> dict[str, Path]:
@@ -109,6 +146,36 @@ def prepare_simulated(donors: int, variants: int, genes: int) -> dict[str, Path]
     return {"geno": d / "geno", "bed": d / "Lung.expression.bed.gz", "cov": d / "cov.txt"}
 
 
+def prepare_memory(samples: int, variants: int, genes: int = 300) -> dict[str, Path]:
+    """plink2 --dummy genotypes (chr1, 250 bp apart) and random phenotypes at evenly spaced TSSs."""
+    d = WORK / f"mem_{samples}_{variants}"
+    if not (d / "geno.pgen").is_file():
+        d.mkdir(parents=True, exist_ok=True)
+        sh("plink2", "--dummy", samples, variants, "0.02", "dosage-freq=0", "--seed", 7,
+           "--make-pgen", "--threads", 2, "--out", d / "raw", stdout=subprocess.DEVNULL)
+        for ext in ("pgen", "psam"):
+            (d / f"raw.{ext}").rename(d / f"geno.{ext}")
+        with open(d / "raw.pvar") as fi, open(d / "geno.pvar", "w") as fo:
+            fo.write(next(fi))
+            for i, _ in enumerate(fi):
+                fo.write(f"chr1\t{250 * (i + 1)}\tv{i}\tA\tG\n")
+        sample_ids = pd.read_csv(d / "geno.psam", sep="\t")["#IID"].astype(str).tolist()
+        span = 250 * variants
+        tss = np.linspace(span * 0.02, span * 0.98, genes).astype(np.int64)
+        rng = np.random.default_rng(1)
+        from genotex.io import write_phenotype_bed
+
+        ids = [f"G{i:05d}" for i in range(genes)]
+        write_phenotype_bed(d / "pheno.bed.gz", pd.DataFrame(
+            {"chrom": "chr1", "start": tss - 1, "end": tss, "phenotype_id": ids}),
+            pd.DataFrame(rng.standard_normal((genes, samples)), index=ids, columns=sample_ids))
+        cov = pd.DataFrame(rng.standard_normal((5, samples)), columns=sample_ids,
+                           index=[f"C{i}" for i in range(5)])
+        cov.index.name = "id"
+        cov.to_csv(d / "cov.txt", sep="\t")
+    return {"geno": d / "geno", "bed": d / "pheno.bed.gz", "cov": d / "cov.txt"}
+
+
 def tensorqtl_script() -> Path:
     """peers' tensorqtl_run.py; q-values skipped when rpy2 (R qvalue) is absent in the venv."""
     dst = WORK / "tensorqtl_run.py"
@@ -121,132 +188,293 @@ def tensorqtl_script() -> Path:
     return dst
 
 
-def run_dataset(name: str, inp: dict[str, Path], *, n_perm: int, seed: int) -> dict:
+# --------------------------------------------------------------------------------- runs
+def _tq(inp: dict[str, Path], out: Path, n_perm: int, seed: int) -> list[object]:
+    return [TQTL_PY, tensorqtl_script(), "--genotypes", inp["geno"], "--phenotypes",
+            inp["bed"], "--covariates", inp["cov"], "--out", out / "tq", "--prefix", "tq",
+            "--nperm", n_perm, "--seed", seed, "--maf", 0.01, "--threads", THREADS]
+
+
+def _gx(inp: dict[str, Path], out: Path, prefix: str, mode: str) -> list[object]:
+    """genotex through its tensorQTL drop-in command line."""
+    return [GX, "qtl", inp["geno"], inp["bed"], prefix, "--covariates", inp["cov"], "--mode",
+            mode, "--maf_threshold", 0.01, "--output_dir", out / "gx", "--threads", THREADS,
+            "--quiet", "--precision", "float32"]
+
+
+def run_genotex_tensorqtl(name: str, inp: dict[str, Path], *, n_perm: int, seed: int,
+                          nominal: bool = True) -> dict[str, dict[str, object]]:
     out = WORK / "runs" / name
     shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    tq = [TQTL_PY, tensorqtl_script(), "--genotypes", inp["geno"], "--phenotypes",
-          inp["bed"], "--covariates", inp["cov"], "--out", out / "tq", "--prefix", "tq",
-          "--nperm", n_perm, "--seed", seed, "--maf", 0.01, "--threads", 2]
-    gx = [inp["geno"], inp["bed"], "gx", "--covariates", inp["cov"], "--maf-threshold", 0.01,
-          "-o", out / "gx", "--threads", 2, "--quiet", "--precision", "float32"]
+    (out / "gx").mkdir(parents=True)
+    perm = ["--permutations", n_perm, "--seed", seed]
     res = {
-        "tensorQTL permute": timed("tq_permute", [*tq, "--mode", "permute"], out),
-        "genotex permute": timed("gx_permute", [GX, "qtl", "cis-permute", *gx, "--seed", seed,
-                                                "--permutations", n_perm], out),
-        "tensorQTL nominal": timed("tq_nominal", [*tq, "--mode", "nominal"], out),
-        "genotex nominal": timed("gx_nominal", [GX, "qtl", "cis-nominal", *gx], out),
+        "tensorQTL permute": timed("tq_permute", [*_tq(inp, out, n_perm, seed), "--mode",
+                                                  "permute"], out),
+        "genotex permute": timed("gx_permute", [*_gx(inp, out, "gx", "cis"), *perm], out),
+        "genotex permute --adaptive": timed("gx_adaptive", [*_gx(inp, out, "gxa", "cis"),
+                                                            *perm, "--adaptive"], out),
     }
-    return {"cost": res, "agree": agreement(out)}
+    if nominal:
+        res["tensorQTL nominal"] = timed("tq_nominal", [*_tq(inp, out, n_perm, seed), "--mode",
+                                                        "nominal"], out)
+        res["genotex nominal"] = timed("gx_nominal", _gx(inp, out, "gx", "cis_nominal"), out)
+    return res
 
 
-def agreement(out: Path) -> dict[str, float]:
+def run_peers(inp: dict[str, Path], *, n_perm: int, seed: int) -> dict[str, dict[str, object]]:
+    """FastQTL and QTLtools on GEUVADIS, 2 chunk processes each (peers.sh's commands)."""
+    out = WORK / "runs" / "geuvadis" / "peers"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    fq = ["fastQTL", "--vcf", inp["vcf"], "--bed", inp["bed"], "--cov", inp["cov"], "--window",
+          "1e6", "--maf-threshold", 0.01, "--seed", seed, "--chunk", "{K}", THREADS]
+    qt = ["QTLtools", "cis", "--vcf", inp["vcf"], "--bed", inp["bed6"], "--cov", inp["cov"],
+          "--window", 1_000_000, "--seed", seed, "--chunk", "{K}", THREADS]
+    return {
+        "FastQTL permute": timed_chunks("fastqtl_permute", THREADS, [
+            *fq, "--permute", n_perm, "--out", out / "fastqtl_permute.{K}.txt.gz"], out),
+        "FastQTL nominal": timed_chunks("fastqtl_nominal", THREADS, [
+            *fq, "--out", out / "fastqtl_nominal.{K}.txt.gz"], out),
+        "QTLtools permute": timed_chunks("qtltools_permute", THREADS, [
+            *qt, "--permute", n_perm, "--out", out / "qtltools_permute.{K}.txt.gz"], out),
+        "QTLtools nominal": timed_chunks("qtltools_nominal", THREADS, [
+            *qt, "--nominal", 1, "--out", out / "qtltools_nominal.{K}.txt.gz"], out),
+    }
+
+
+def peer_agreement(gx: pd.DataFrame) -> dict[str, float]:
+    """Spearman of the peers' beta p-values with genotex's (different permutations)."""
+    out = WORK / "runs" / "geuvadis" / "peers"
+    res: dict[str, float] = {}
+    fq = pd.concat([pd.read_csv(p, sep=r"\s+", header=None)
+                    for p in sorted(out.glob("fastqtl_permute.*.txt.gz"))])
+    fq = fq.set_index(0)[10].dropna()  # pid ... bpval (11th column)
+    qt = pd.concat([pd.read_csv(p, sep=r"\s+", header=None)
+                    for p in sorted(out.glob("qtltools_permute.*.txt.gz"))])
+    qt = qt.set_index(0).iloc[:, -1].dropna()  # bpval is the last column
+    for name, p in (("FastQTL", fq), ("QTLtools", qt)):
+        common = p.index.intersection(gx.index)
+        res[f"{name}_genes"] = len(p)
+        res[f"{name}_spearman_pval_beta"] = float(stats.spearmanr(
+            p.loc[common], gx.loc[common, "pval_beta"])[0])
+        q = __import__("genotex.qtl", fromlist=["qvalue"]).qvalue(p.to_numpy()).qvalues
+        res[f"{name}_egenes"] = int((q <= 0.05).sum())
+    return res
+
+
+def _b38(pvar: Path) -> pd.Series:
+    """pvar ID -> chrom_pos_ref_alt_b38 (genotex's ID of the same variant)."""
+    skip = sum(1 for line in pvar.open() if line.startswith("##"))
+    v = pd.read_csv(pvar, sep="\t", skiprows=skip, dtype=str, usecols=range(5))
+    ids = v["#CHROM"] + "_" + v["POS"] + "_" + v["REF"] + "_" + v["ALT"] + "_b38"
+    return pd.Series(ids.to_numpy(), index=v["ID"].to_numpy())
+
+
+def agreement(out: Path, pvar: Path, *, nominal: bool = True) -> dict[str, float]:
     tq = pd.read_csv(out / "tq" / "tq.cis_qtl.txt.gz", sep="\t", index_col=0)
-    if tq["qval"].isna().all():  # rpy2 absent: R qvalue's algorithm (genotex.qtl.qvalue)
-        from genotex.qtl import qvalue
+    from genotex.qtl import qvalue
 
+    if tq["qval"].isna().all():  # rpy2 absent: R qvalue's algorithm (genotex.qtl.qvalue)
         tq["qval"] = qvalue(tq["pval_beta"].to_numpy()).qvalues
     gx = pd.read_parquet(out / "gx" / "gx.cis_qtl.parquet")
+    gxa = pd.read_parquet(out / "gx" / "gxa.cis_qtl.parquet")
     common = tq.index.intersection(gx.index)
     a, b = tq.loc[common], gx.loc[common]
-    same_top = float((a["variant_id"] == b["variant_id"]).mean())
-    tied = (a["variant_id"] != b["variant_id"]) & np.isclose(
-        a["pval_nominal"], b["pval_nominal"], rtol=1e-4)
-    d_beta = np.abs(np.log10(a["pval_beta"]) - np.log10(b["pval_beta"]))
-    tqp = pd.concat([pd.read_parquet(p) for p in sorted((out / "tq").glob("*.parquet"))])
-    gxp = pd.concat([pd.read_parquet(p) for p in sorted((out / "gx").glob("*pairs*.parquet"))])
-    m = tqp.merge(gxp, on=["phenotype_id", "variant_id"], suffixes=("_tq", "_gx"))
-    ok = m["pval_nominal_tq"] > 0
-    lt, lg = np.log10(m.loc[ok, "pval_nominal_tq"]), np.log10(m.loc[ok, "pval_nominal_gx"])
-    return {
-        "genes_tq": len(tq), "genes_gx": len(gx), "pairs_tq": len(tqp), "pairs_gx": len(gxp),
-        "pairs_matched": len(m),
+    to_b38 = _b38(pvar)
+    tq_top = a["variant_id"].map(to_b38).fillna(a["variant_id"])
+    gx_top = b["variant_id"].map(to_b38).fillna(b["variant_id"])  # pvar IDs kept by genotex
+    same_top = float((tq_top == gx_top).mean())
+    tied = (tq_top != gx_top) & np.isclose(a["pval_nominal"], b["pval_nominal"], rtol=1e-4)
+    rel_beta = np.abs(b["pval_beta"] - a["pval_beta"]) / a["pval_beta"]
+    res = {
+        "genes_tq": len(tq), "genes_gx": len(gx),
         "spearman_pval_beta": float(stats.spearmanr(a["pval_beta"], b["pval_beta"])[0]),
-        "median_dlog10_pval_beta": float(np.median(d_beta)),
-        "max_rel_dlog10_nominal": float(np.max(np.abs(lg - lt) / np.maximum(np.abs(lt), 1))),
-        "max_abs_dlog10_nominal": float(np.max(np.abs(lg - lt))),
-        "max_rel_slope": float(np.max(np.abs(m["slope_gx"] - m["slope_tq"])
-                                      / np.maximum(np.abs(m["slope_tq"]), 1e-3))),
+        "max_rel_pval_beta": float(rel_beta.max()),
         "same_top": same_top, "same_or_tied_top": same_top + float(tied.mean()),
         "egenes_tq": int((tq["qval"] <= 0.05).sum()), "egenes_gx": int((gx["qval"] <= 0.05).sum()),
         "egenes_shared": int(((a["qval"] <= 0.05) & (b["qval"] <= 0.05)).sum()),
+        "egenes_adaptive": int((gxa["qval"] <= 0.05).sum()),
+        "egenes_adaptive_shared": int(((gxa.loc[common, "qval"] <= 0.05)
+                                       & (b["qval"] <= 0.05)).sum()),
+        "adaptive_mean_perm": float(gxa["num_perm"].mean()),
         "num_var_equal": float((a["num_var"] == b["num_var"]).mean()),
+        "mean_num_var": float(gx["num_var"].mean()),
+        "flop": float(2.0 * gx["num_var"].sum()),  # x samples x (n_perm + 1) later
     }
+    if nominal:
+        tqp = pd.concat([pd.read_parquet(p) for p in sorted((out / "tq").glob("*.parquet"))])
+        tqp["variant_id"] = tqp["variant_id"].map(to_b38).fillna(tqp["variant_id"])
+        gxp = pd.concat([pd.read_parquet(p)
+                         for p in sorted((out / "gx").glob("gx.cis_qtl_pairs.*.parquet"))])
+        m = tqp.merge(gxp, on=["phenotype_id", "variant_id"], suffixes=("_tq", "_gx"))
+        ok = m["pval_nominal_tq"] > 0
+        lt, lg = np.log10(m.loc[ok, "pval_nominal_tq"]), np.log10(m.loc[ok, "pval_nominal_gx"])
+        res.update({
+            "pairs_tq": len(tqp), "pairs_gx": len(gxp), "pairs_matched": len(m),
+            "max_rel_dlog10_nominal": float(np.max(np.abs(lg - lt)
+                                                   / np.maximum(np.abs(lt), 1))),
+            "max_rel_slope": float(np.max(np.abs(m["slope_gx"] - m["slope_tq"])
+                                          / np.maximum(np.abs(m["slope_tq"]), 1e-3))),
+        })
+    return res
+
+
+def numpy_peak_gflops() -> dict[str, object]:
+    """Best float32 matmul rate numpy reaches here on THREADS threads (4096^2 x 4096)."""
+    code = ("import numpy as np, time\nfrom threadpoolctl import threadpool_limits\n"
+            f"threadpool_limits({THREADS})\n"
+            "a = np.random.rand(4096, 4096).astype(np.float32); b = a.T.copy(); best = 1e9\n"
+            "for _ in range(5):\n    t = time.perf_counter(); a @ b\n"
+            "    best = min(best, time.perf_counter() - t)\n"
+            "print(2 * 4096 ** 3 / best / 1e9)")
+    load = uptime()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    return {"gflops": float(out.strip()), "load": load}
+
+
+def n_samples(bed: Path) -> int:
+    from genotex.io import read_phenotype_bed
+
+    return int(read_phenotype_bed(bed).values.shape[1])
+
+
+def run_memory(inp: dict[str, Path], *, tensorqtl: bool) -> dict[str, dict[str, object]]:
+    out = WORK / "runs" / "memory"
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "gx").mkdir(parents=True)
+    res = {"genotex nominal": timed("gx_nominal", _gx(inp, out, "gx", "cis_nominal"), out),
+           "genotex permute (100)": timed("gx_permute", [*_gx(inp, out, "gx", "cis"),
+                                                         "--permutations", 100, "--seed", 1],
+                                          out)}
+    if tensorqtl:
+        res["tensorQTL nominal"] = timed("tq_nominal", [*_tq(inp, out, 100, 1), "--mode",
+                                                        "nominal"], out)
+    return res
+
+
+# ------------------------------------------------------------------------------- report
+def _cost_table(cost: dict[str, dict[str, object]], ref: str) -> list[str]:
+    lines = [f"| step | wall s | CPU s | peak RSS MiB | wall / {ref} | load before (1/5/15 min) |",
+             "|---|---|---|---|---|---|"]
+    for step, v in cost.items():
+        kind = "permute" if "permute" in step else "nominal"
+        r = cost.get(f"{ref} {kind}")
+        ratio = f"{v['wall'] / r['wall']:.2f}" if r and not step.startswith(ref) else ""  # type: ignore[operator]
+        lines.append(f"| {step} | {v['wall']:.1f} | {v['cpu']:.1f} | {v['rss']:.0f} | {ratio} "
+                     f"| {v.get('load', '')} |")
+    return lines
+
+
+def _agree_lines(a: dict[str, float]) -> list[str]:
+    lines = [f"- phenotypes: tensorQTL {a['genes_tq']}, genotex {a['genes_gx']}; num_var equal "
+             f"for {a['num_var_equal']:.1%} (mean {a['mean_num_var']:.0f} variants per window)",
+             f"- eGenes at q ≤ 0.05 (R qvalue's algorithm on both): tensorQTL {a['egenes_tq']}, "
+             f"genotex {a['egenes_gx']}, shared {a['egenes_shared']}; adaptive "
+             f"{a['egenes_adaptive']} (shared with exact {a['egenes_adaptive_shared']}, mean "
+             f"{a['adaptive_mean_perm']:.0f} permutations per gene)",
+             f"- pval_beta Spearman {a['spearman_pval_beta']:.6f}, max relative difference "
+             f"{a['max_rel_pval_beta']:.1e} (same permutations: legacy-RNG seed)",
+             f"- same top variant (IDs normalized through the pvar) {a['same_top']:.1%}; same or "
+             f"tied within 1e-4 relative p {a['same_or_tied_top']:.1%}"]
+    if "pairs_tq" in a:
+        lines.append(f"- nominal pairs: tensorQTL {a['pairs_tq']:,}, genotex {a['pairs_gx']:,}, "
+                     f"matched {a['pairs_matched']:,}; max |Δlog10 p|/max(1, |log10 p|) "
+                     f"{a['max_rel_dlog10_nominal']:.1e}; max relative slope difference "
+                     f"{a['max_rel_slope']:.1e}")
+    return lines
 
 
 def report(results: dict[str, dict], args: argparse.Namespace) -> str:
-    lines = ["# cis-QTL mapping: genotex vs tensorQTL 1.0.10 (CPU, 2 threads)", "",
-             "Generated by `bench/cis_mapping.py`; each step ran once, one after another, in a "
-             "child process under `/usr/bin/time -v` on the same inputs (same files, ±1 Mb, "
-             f"MAF ≥ 0.01, {args.perm} permutations, seed {args.seed}). genotex ran with "
-             "`--precision float32 --threads 2`; tensorQTL with torch.set_num_threads(2) "
-             "(`/work/shared/peers/tensorqtl_run.py`; its R qvalue step via rpy2 is skipped "
-             "when rpy2 is absent from `.venv-ref-tqtl`, and tensorQTL's q-values are then "
-             "computed from its pval_beta with `genotex.qtl.qvalue`, R qvalue's algorithm). "
-             "Wall and CPU include interpreter start-up and imports.", ""]
+    lines = ["# cis-QTL mapping: genotex vs tensorQTL 1.0.10, FastQTL, QTLtools (CPU, 2 cores)",
+             "", f"Generated by `bench/cis_mapping.py{' --quick' if args.quick else ''}`. Each "
+             "step ran once, one after another, in child processes under `/usr/bin/time -v`, "
+             f"on the same inputs (±1 Mb, MAF ≥ 0.01, {args.perm} permutations, seed "
+             f"{args.seed}). genotex: its tensorQTL drop-in CLI with `--precision float32 "
+             "--threads 2`; tensorQTL: torch 2 threads (`/work/shared/peers/tensorqtl_run.py`, "
+             "its rpy2 q-value step skipped and q-values computed with `genotex.qtl.qvalue`); "
+             "FastQTL/QTLtools: 2 chunk processes at once (wall = both, CPU = sum, RSS = "
+             "largest). Wall and CPU include start-up and imports. The load column is "
+             "`uptime` before each step: other jobs shared this machine, so compare ratios "
+             "of steps run under similar load.", ""]
     for name, r in results.items():
-        c, a = r["cost"], r["agree"]
-        lines += [f"## {name}", "", "| step | tool | wall s | CPU s | peak RSS MiB | "
-                  "wall ratio genotex/tensorQTL | CPU ratio |", "|---|---|---|---|---|---|---|"]
-        for step in ("permute", "nominal"):
-            t, g = c[f"tensorQTL {step}"], c[f"genotex {step}"]
-            for tool, v in (("tensorQTL", t), ("genotex", g)):
-                ratio = (f"{g['wall'] / t['wall']:.2f}", f"{g['cpu'] / t['cpu']:.2f}") \
-                    if tool == "genotex" else ("", "")
-                lines.append(f"| {step} | {tool} | {v['wall']:.1f} | {v['cpu']:.1f} | "
-                             f"{v['rss']:.0f} | {ratio[0]} | {ratio[1]} |")
-        lines += ["", "Agreement (genotex vs tensorQTL):", "",
-                  f"- phenotypes: tensorQTL {a['genes_tq']}, genotex {a['genes_gx']}; "
-                  f"num_var equal for {a['num_var_equal']:.1%}",
-                  f"- eGenes at q ≤ 0.05: tensorQTL {a['egenes_tq']}, genotex {a['egenes_gx']}, "
-                  f"shared {a['egenes_shared']}",
-                  f"- pval_beta Spearman {a['spearman_pval_beta']:.5f}; median |Δlog10| "
-                  f"{a['median_dlog10_pval_beta']:.2e} (same permutations: legacy-RNG seed)",
-                  f"- same top variant {a['same_top']:.1%} (same or tied within 1e-4 relative p: "
-                  f"{a['same_or_tied_top']:.1%})",
-                  f"- nominal pairs: tensorQTL {a['pairs_tq']:,}, genotex {a['pairs_gx']:,}, "
-                  f"matched {a['pairs_matched']:,}; max |Δlog10 p| "
-                  f"{a['max_abs_dlog10_nominal']:.2e}"
-                  f" (relative to max(1, |log10 p|): {a['max_rel_dlog10_nominal']:.2e}); max "
-                  f"relative slope difference {a['max_rel_slope']:.2e}", ""]
-    lines += ["Machine: shared 2-core box (other helpers' jobs may have been running; see "
-              "the CPU/wall columns). Reference numbers measured earlier on this machine "
-              "(`/work/shared/peers/results/peers.md`): tensorQTL permute 80 s, nominal 38 s; "
-              "QTLtools nominal 13 s, FastQTL nominal 15 s.", ""]
+        lines += [f"## {name}", "", *_cost_table(r["cost"], "tensorQTL"), ""]
+        if "agree" in r:
+            lines += ["Agreement (genotex vs tensorQTL):", "", *_agree_lines(r["agree"]), ""]
+        if "peers" in r:
+            p = r["peers"]
+            lines += [f"- FastQTL: {p['FastQTL_genes']} genes, {p['FastQTL_egenes']} eGenes, "
+                      f"pval_beta Spearman with genotex {p['FastQTL_spearman_pval_beta']:.4f}; "
+                      f"QTLtools: {p['QTLtools_genes']} genes, {p['QTLtools_egenes']} eGenes, "
+                      f"Spearman {p['QTLtools_spearman_pval_beta']:.4f} (own permutations)", ""]
+        if "gflops" in r:
+            g = r["gflops"]
+            lines += [f"Genotype × permuted-phenotype products: {g['flop'] / 1e12:.2f} TFLOP "
+                      f"(2 · Σ num_var · samples · (permutations + 1)). numpy float32 matmul "
+                      f"peak on 2 threads: {g['peak']:.0f} GFLOP/s (load {g['peak_load']}).", "",
+                      "| tool | GFLOP/s over the whole wall | % of numpy peak |", "|---|---|---|"]
+            for tool, rate in g["rates"].items():
+                lines.append(f"| {tool} | {rate:.1f} | {100 * rate / g['peak']:.0f} % |")
+            lines.append("")
+    lines += ["Reference numbers measured earlier on this machine (quiet, "
+              "`/work/shared/peers/results/peers.md`): tensorQTL permute 80 s, nominal 38 s; "
+              "FastQTL permute 511 s, nominal 15 s; QTLtools permute 158 s, nominal 13 s.", ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--perm", type=int, default=1000)
+    ap.add_argument("--quick", action="store_true",
+                    help="100 permutations, a 400-donor simulated tissue, 100k-variant memory "
+                    "input, no tensorQTL memory run")
+    ap.add_argument("--perm", type=int, default=None, help="default 1000 (--quick: 100)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--sim-donors", type=int, default=600)
-    ap.add_argument("--sim-variants", type=int, default=40_000)
-    ap.add_argument("--sim-genes", type=int, default=300)
-    ap.add_argument("--skip-sim", action="store_true")
-    ap.add_argument("--report-only", action="store_true",
-                    help="rebuild the report from the GEUVADIS runs already in bench/work")
+    ap.add_argument("--sim-donors", type=int, default=None, help="default 1200 (~1000 samples)")
+    ap.add_argument("--sim-variants", type=int, default=None,
+                    help="chr22 variants; default 125,000 (~5,000 per ±1 Mb window)")
+    ap.add_argument("--sim-genes", type=int, default=200)
+    ap.add_argument("--mem-variants", type=int, default=None, help="default 1,000,000")
+    ap.add_argument("--skip", nargs="*", default=[],
+                    choices=["geuvadis", "peers", "simulated", "memory"])
     args = ap.parse_args()
-    if args.report_only:
-        out = WORK / "runs" / "geuvadis"
-        names = {"tensorQTL permute": "tq_permute", "genotex permute": "gx_permute",
-                 "tensorQTL nominal": "tq_nominal", "genotex nominal": "gx_nominal"}
-        cost = {k: read_time(out / f"{v}.time") for k, v in names.items()}
-        results = {"GEUVADIS chr22 (608 genes, 358 samples, 53 covariates)":
-                   {"cost": cost, "agree": agreement(out)}}
-        (ROOT / "bench" / "results" / "cis_mapping.md").write_text(report(results, args))
-        print(report(results, args))
-        return
-    results = {"GEUVADIS chr22 (608 genes, 358 samples, 53 covariates)":
-               run_dataset("geuvadis", prepare_geuvadis(), n_perm=args.perm, seed=args.seed)}
-    if not args.skip_sim:
-        inp = prepare_simulated(args.sim_donors, args.sim_variants, args.sim_genes)
-        results[f"Simulated Lung, chr22 ({args.sim_donors} donors, {args.sim_variants:,} "
-                f"variants, {args.sim_genes} genes)"] = run_dataset(
-                    "simulated", inp, n_perm=args.perm, seed=args.seed)
-    (WORK / "results.json").write_text(json.dumps(results, indent=1))
-    out = ROOT / "bench" / "results" / "cis_mapping.md"
+    q = args.quick
+    args.perm = args.perm or (100 if q else 1000)
+    donors = args.sim_donors or (400 if q else 1200)
+    variants = args.sim_variants or (40_000 if q else 125_000)
+    mem_variants = args.mem_variants or (100_000 if q else 1_000_000)
+    results: dict[str, dict] = {}
+    if "geuvadis" not in args.skip:
+        inp = prepare_geuvadis()
+        r: dict[str, object] = {"cost": run_genotex_tensorqtl("geuvadis", inp, n_perm=args.perm,
+                                                              seed=args.seed)}
+        r["agree"] = agreement(WORK / "runs" / "geuvadis", Path(f"{inp['geno']}.pvar"))
+        if "peers" not in args.skip:
+            r["cost"].update(run_peers(inp, n_perm=args.perm, seed=args.seed))  # type: ignore[union-attr]
+            gx = pd.read_parquet(WORK / "runs" / "geuvadis" / "gx" / "gx.cis_qtl.parquet")
+            r["peers"] = peer_agreement(gx)
+        results["GEUVADIS chr22 (608 genes, 358 samples, 53 covariates, 85,485 variants)"] = r
+    if "simulated" not in args.skip:
+        inp = prepare_simulated(donors, variants, args.sim_genes)
+        cost = run_genotex_tensorqtl("simulated", inp, n_perm=args.perm, seed=args.seed,
+                                     nominal=False)
+        agree = agreement(WORK / "runs" / "simulated", Path(f"{inp['geno']}.pvar"),
+                          nominal=False)
+        flop = agree["flop"] * n_samples(inp["bed"]) * (args.perm + 1)
+        peak = numpy_peak_gflops()
+        rates = {k: flop / v["wall"] / 1e9 for k, v in cost.items()}  # type: ignore[operator]
+        results[f"Simulated Lung, chr22 ({n_samples(inp['bed'])} samples, {variants:,} "
+                f"variants, {args.sim_genes} genes)"] = {
+            "cost": cost, "agree": agree,
+            "gflops": {"flop": flop, "peak": peak["gflops"], "peak_load": peak["load"],
+                       "rates": rates}}
+    if "memory" not in args.skip:
+        inp = prepare_memory(700, mem_variants)
+        results[f"Memory: 700 samples × {mem_variants:,} variants (plink2 --dummy, 300 genes)"] = {
+            "cost": run_memory(inp, tensorqtl=not q)}
+    (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    out = ROOT / "bench" / "results" / ("cis_mapping_quick.md" if q else "cis_mapping.md")
     out.write_text(report(results, args))
     print(out.read_text())
 

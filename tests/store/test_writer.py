@@ -127,3 +127,12 @@ def test_build_release__rejects_unsafe_partition_values(tmp_path: Path) -> None:
     expr = tiny_release_tables()["sample_expression"].assign(tissue_id="../x")
     with pytest.raises(InputError, match="partition folder"):
         build_release(tmp_path, "r1", {"sample_expression": expr})
+
+
+def test_build_release__empty_table_from_an_empty_list(tmp_path: Path) -> None:
+    """``pd.DataFrame([], columns=...)`` has object columns; an empty table still builds."""
+    empty_ld = pd.DataFrame([], columns=["gene_id", "variant_id_1", "variant_id_2", "r2"])
+    release = build_release(tmp_path, "empty_ld", {"ld": empty_ld})
+    table = pq.read_table(next(release.glob("ld*")))
+    assert table.num_rows == 0
+    assert str(table.schema.field("r2").type) == "double"

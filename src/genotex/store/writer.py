@@ -29,7 +29,12 @@ ROW_GROUP_SIZE_BY_TABLE = {"sample_expression": 8_192}
 
 
 def _dtype_problem(series: pd.Series, typ: pa.DataType) -> str | None:
-    """Why ``series`` cannot be stored as ``typ`` (None when it can)."""
+    """Why ``series`` cannot be stored as ``typ`` (None when it can).
+
+    An empty column can be stored as any type: pandas gives empty frames ``object`` columns.
+    """
+    if series.empty:
+        return None
     dtype = series.dtype
     if pa.types.is_string(typ):
         if pd.api.types.is_object_dtype(dtype):

@@ -334,3 +334,26 @@ def test_run_coloc__susie_finds_the_shared_signal_that_abf_dilutes(
         r2_other = np.corrcoef(cohort.dosages[ids.index(hit)],
                                cohort.dosages[ids.index(other)])[0, 1] ** 2
         assert (pp3 > 0.8) if r2_other > 0.8 else (pp4_pair > 0.8)
+
+
+def test_run_coloc__grch37_gwas_is_flagged_then_lifted_with_a_chain(
+        cohort: Cohort, h4_run: tuple[str, str, Path], tmp_path: Path) -> None:
+    gene, causal, out = h4_run
+    shift = 10_000
+    gwas = pd.read_csv(out / "trait.tsv", sep="\t")
+    gwas["base_pair_location"] -= shift  # as if on GRCh37
+    gwas.to_csv(tmp_path / "b37.tsv", sep="\t", index=False)
+    chain = tmp_path / "b37ToB38.chain"  # chr22 [0, 50 Mb) moves right by `shift`
+    chain.write_text(f"chain 1 chr22 50818468 + 0 50000000 chr22 50818468 + {shift} "
+                     f"{50_000_000 + shift} 1\n50000000\n\n")
+    pos = int(causal.split("_")[1])
+    region = f"chr22:{pos - 1_000_000}-{pos + 1_000_000}"
+    flagged = run_coloc(gwas=tmp_path / "b37.tsv", qtl_dirs=cohort.qtl_dirs,
+                        output=tmp_path / "flagged.parquet", variants=cohort.vcf, region=region)
+    assert any("GRCh37" in m for m in flagged.messages), flagged.messages
+    lifted = run_coloc(gwas=tmp_path / "b37.tsv", qtl_dirs=cohort.qtl_dirs,
+                       output=tmp_path / "lifted.parquet", variants=cohort.vcf, region=region,
+                       liftover_chain=chain)
+    assert not any("GRCh37" in m for m in lifted.messages)
+    assert any("lifted" in note for note in lifted.notes)
+    assert (_pp(lifted.table, gene, "pp_h4") > 0.8).all()

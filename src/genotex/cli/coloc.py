@@ -78,6 +78,10 @@ def _qtl_option(f: Any) -> Any:
               help="Test every gene in range, not only eGenes (q ≤ 0.05).")
 @click.option("--palindromic", type=click.Choice(["drop", "frequency"]), default="drop",
               show_default=True, help="A/T and C/G SNPs: drop them, or resolve by frequency.")
+@click.option("--liftover-chain", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="UCSC chain lifting the GWAS to GRCh38 (e.g. "
+              "hg19ToHg38.over.chain.gz) when it is on GRCh37; a likely build mismatch is "
+              "reported either way.")
 @click.option("--snp-table", is_flag=True,
               help="Also write OUT.snps.parquet: per-SNP PP.H4 of each locus's best gene.")
 def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Path,
@@ -85,7 +89,7 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
           p_threshold: float, trait_id: str | None, n: float | None, trait_type: str,
           case_fraction: float | None, sdy: float | None, p1: float, p2: float, p12: float,
           method: str, susie_l: int, all_genes: bool, palindromic: str,
-          snp_table: bool) -> None:
+          liftover_chain: Path | None, snp_table: bool) -> None:
     """Colocalize a GWAS with every tissue's eQTLs (coloc.abf/.susie), one or all loci at once.
 
     Is the GWAS signal and a gene's eQTL the same causal variant, and in which tissues?
@@ -122,7 +126,7 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
                     susie_L=susie_l,
                     egene_fdr=None if all_genes else 0.05,
                     palindromic=palindromic,  # type: ignore[arg-type]
-                    snp_table=snp_table)
+                    liftover_chain=liftover_chain, snp_table=snp_table)
     click.echo("GWAS columns found:")
     for field, column in res.column_map.items():
         click.echo(f"  {field:<24} ← {column}")

@@ -577,6 +577,53 @@ def _coloc_locus(locus: Locus, gwas: pd.DataFrame, tissues: list[_TissueIndex],
     return rows, snps, report, messages
 
 
+def lift_gwas(table: pd.DataFrame, chain_path: PathLike) -> pd.DataFrame:
+    """GWAS positions lifted through a UCSC chain (e.g. hg19ToHg38); unmapped rows dropped.
+
+    A note saying how many variants were lifted and dropped is added to ``table.attrs``.
+    """
+    from genotex.coloc.harmonize import liftover
+    from genotex.io.sumstats import read_chain
+
+    lifted = liftover(table["chromosome"], table["base_pair_location"], read_chain(chain_path))
+    mapped = lifted["chrom"].notna().to_numpy() & (lifted["pos"].to_numpy() > 0)
+    out = table.loc[mapped].copy()
+    out["chromosome"] = lifted.loc[mapped, "chrom"].to_numpy()
+    out["base_pair_location"] = lifted.loc[mapped, "pos"].to_numpy(np.int64)
+    reverse = lifted.loc[mapped, "strand"].to_numpy() == "-"
+    for column in ("effect_allele", "other_allele"):
+        flipped = out[column].astype(str).str.upper().str.translate(_COMPLEMENT)
+        out[column] = np.where(reverse, flipped, out[column])
+    out.attrs = {**table.attrs, "notes": [*table.attrs.get("notes", []),
+                 f"lifted {int(mapped.sum())} variants with {Path(chain_path).name}; "
+                 f"{int((~mapped).sum())} unmapped dropped"]}
+    return out
+
+
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+#: Below this fraction of GWAS variants found in the release, the builds likely differ.
+BUILD_MISMATCH_FRACTION = 0.2
+
+
+def build_warnings(report: Mapping[str, int], *, lifted: bool) -> list[str]:
+    """A message when few GWAS variants are in the release: a GRCh37 file on a GRCh38 release.
+
+    >>> build_warnings({"n_gwas": 1000, "not_in_release": 950}, lifted=False)[0][:44]
+    'only 5% of the GWAS variants in the loci are'
+    """
+    tested = report.get("n_gwas", 0)
+    if tested < 20:  # too few variants to tell
+        return []
+    found = 1 - report.get("not_in_release", 0) / tested
+    if found >= BUILD_MISMATCH_FRACTION:
+        return []
+    hint = ("check the chain file's direction" if lifted else
+            "if the GWAS is on GRCh37, pass --liftover-chain hg19ToHg38.over.chain.gz")
+    return [f"only {found:.0%} of the GWAS variants in the loci are in the release at the same "
+            f"position and alleles (GRCh38): {hint}"]
+
+
 def run_coloc(
     *,
     gwas: PathLike,
@@ -598,6 +645,7 @@ def run_coloc(
     method: Literal["abf", "susie"] = "abf",
     susie_L: int = 10,
     egene_fdr: float | None = 0.05,
+    liftover_chain: PathLike | None = None,
     cis_window: int = 1_000_000,
     qtl_sdy: float | None = 1.0,
     qtl_sample_sizes: Mapping[str, int] | None = None,
@@ -651,6 +699,10 @@ def run_coloc(
         slopes' standard errors.
     palindromic
         A/T, C/G SNPs: ``"drop"`` or resolve by ``"frequency"`` (see harmonize_gwas).
+    liftover_chain
+        UCSC chain file lifting the GWAS positions to the release's build (GRCh37 → GRCh38
+        with ``hg19ToHg38.over.chain.gz``); without it, a GWAS whose variants are mostly absent
+        from the release gets a warning in ``messages`` (likely build mismatch).
     gwas_columns
         Explicit GWAS column mapping (``{field: column}``), overriding detection.
     snp_table
@@ -665,6 +717,8 @@ def run_coloc(
     if method not in ("abf", "susie"):
         raise InputError(None, f"unknown method {method!r}", "use 'abf' or 'susie'")
     table = read_gwas_sumstats(gwas, columns=gwas_columns)
+    if liftover_chain is not None:
+        table = lift_gwas(table, liftover_chain)
     if n is None and table["n"].notna().any():
         n = float(table["n"].median())
     if trait_type == "quant" and sdy is None and n is None:
@@ -696,6 +750,7 @@ def run_coloc(
         messages += msg
         for k, v in rep.items():
             report[k] = report.get(k, 0) + v
+    messages += build_warnings(report, lifted=liftover_chain is not None)
     if method == "susie":
         return _write(output, rows, [], loci, report, table, messages, snp_table=False,
                       pairs=snps)

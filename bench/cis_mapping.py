@@ -63,8 +63,13 @@ def _time_report(text: str) -> dict[str, float]:
             "rss": get("Maximum resident set size \\(kbytes\\)") / 1024}
 
 
+REUSE = False  # --reuse: read the reports of steps that already ran instead of rerunning
+
+
 def timed(name: str, cmd: list[object], out: Path) -> dict[str, object]:
     """Run cmd under /usr/bin/time -v; wall, cpu, rss (MiB) and the load before it."""
+    if REUSE and (out / f"{name}.time").is_file() and (out / f"{name}.time").stat().st_size:
+        return {**read_time(out / f"{name}.time"), "load": "(reused run)"}
     load = uptime()
     rep = out / f"{name}.time"
     t0 = time.time()
@@ -75,6 +80,11 @@ def timed(name: str, cmd: list[object], out: Path) -> dict[str, object]:
 
 def timed_chunks(name: str, n: int, cmd: list[object], out: Path) -> dict[str, object]:
     """n chunk processes at once ('{K}' in cmd = chunk number 1..n): wall, summed CPU, max RSS."""
+    reps_done = [out / f"{name}.chunk{k}.time" for k in range(1, n + 1)]
+    if REUSE and all(p.is_file() and p.stat().st_size for p in reps_done):
+        walls = [read_time(p) for p in reps_done]
+        return {"wall": max(w["wall"] for w in walls), "cpu": sum(w["cpu"] for w in walls),
+                "rss": max(w["rss"] for w in walls), "load": "(reused run)"}
     load = uptime()
     t0 = time.time()
     procs = []
@@ -205,8 +215,9 @@ def _gx(inp: dict[str, Path], out: Path, prefix: str, mode: str) -> list[object]
 def run_genotex_tensorqtl(name: str, inp: dict[str, Path], *, n_perm: int, seed: int,
                           nominal: bool = True) -> dict[str, dict[str, object]]:
     out = WORK / "runs" / name
-    shutil.rmtree(out, ignore_errors=True)
-    (out / "gx").mkdir(parents=True)
+    if not REUSE:
+        shutil.rmtree(out, ignore_errors=True)
+    (out / "gx").mkdir(parents=True, exist_ok=True)
     perm = ["--permutations", n_perm, "--seed", seed]
     res = {
         "tensorQTL permute": timed("tq_permute", [*_tq(inp, out, n_perm, seed), "--mode",
@@ -225,8 +236,9 @@ def run_genotex_tensorqtl(name: str, inp: dict[str, Path], *, n_perm: int, seed:
 def run_peers(inp: dict[str, Path], *, n_perm: int, seed: int) -> dict[str, dict[str, object]]:
     """FastQTL and QTLtools on GEUVADIS, 2 chunk processes each (peers.sh's commands)."""
     out = WORK / "runs" / "geuvadis" / "peers"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    if not REUSE:
+        shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
     fq = ["fastQTL", "--vcf", inp["vcf"], "--bed", inp["bed"], "--cov", inp["cov"], "--window",
           "1e6", "--maf-threshold", 0.01, "--seed", seed, "--chunk", "{K}", THREADS]
     qt = ["QTLtools", "cis", "--vcf", inp["vcf"], "--bed", inp["bed6"], "--cov", inp["cov"],
@@ -249,7 +261,7 @@ def peer_agreement(gx: pd.DataFrame) -> dict[str, float]:
     res: dict[str, float] = {}
     fq = pd.concat([pd.read_csv(p, sep=r"\s+", header=None)
                     for p in sorted(out.glob("fastqtl_permute.*.txt.gz"))])
-    fq = fq.set_index(0)[10].dropna()  # pid ... bpval (11th column)
+    fq = fq.set_index(0).iloc[:, -1].dropna()  # bpval is the last column
     qt = pd.concat([pd.read_csv(p, sep=r"\s+", header=None)
                     for p in sorted(out.glob("qtltools_permute.*.txt.gz"))])
     qt = qt.set_index(0).iloc[:, -1].dropna()  # bpval is the last column
@@ -258,8 +270,11 @@ def peer_agreement(gx: pd.DataFrame) -> dict[str, float]:
         res[f"{name}_genes"] = len(p)
         res[f"{name}_spearman_pval_beta"] = float(stats.spearmanr(
             p.loc[common], gx.loc[common, "pval_beta"])[0])
-        q = __import__("genotex.qtl", fromlist=["qvalue"]).qvalue(p.to_numpy()).qvalues
-        res[f"{name}_egenes"] = int((q <= 0.05).sum())
+        try:
+            q = __import__("genotex.qtl", fromlist=["qvalue"]).qvalue(p.to_numpy()).qvalues
+            res[f"{name}_egenes"] = int((q <= 0.05).sum())
+        except ValueError:  # pi0 not estimable
+            res[f"{name}_egenes"] = -1
     return res
 
 
@@ -342,8 +357,9 @@ def n_samples(bed: Path) -> int:
 
 def run_memory(inp: dict[str, Path], *, tensorqtl: bool) -> dict[str, dict[str, object]]:
     out = WORK / "runs" / "memory"
-    shutil.rmtree(out, ignore_errors=True)
-    (out / "gx").mkdir(parents=True)
+    if not REUSE:
+        shutil.rmtree(out, ignore_errors=True)
+    (out / "gx").mkdir(parents=True, exist_ok=True)
     res = {"genotex nominal": timed("gx_nominal", _gx(inp, out, "gx", "cis_nominal"), out),
            "genotex permute (100)": timed("gx_permute", [*_gx(inp, out, "gx", "cis"),
                                                          "--permutations", 100, "--seed", 1],
@@ -436,9 +452,14 @@ def main() -> None:
                     help="chr22 variants; default 125,000 (~5,000 per ±1 Mb window)")
     ap.add_argument("--sim-genes", type=int, default=200)
     ap.add_argument("--mem-variants", type=int, default=None, help="default 1,000,000")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the runs already in bench/work (same settings) and only run "
+                    "the missing steps, e.g. after an interruption")
     ap.add_argument("--skip", nargs="*", default=[],
                     choices=["geuvadis", "peers", "simulated", "memory"])
     args = ap.parse_args()
+    global REUSE
+    REUSE = args.reuse
     q = args.quick
     args.perm = args.perm or (100 if q else 1000)
     donors = args.sim_donors or (400 if q else 1200)

@@ -43,3 +43,20 @@ def test_store_partitions_of__quotes_manifest_paths_only(api_store: Store) -> No
     assert "tissue_id=Lung" in source and "tissue_id=Liver" not in source
     assert api_store._partitions_of("sample_expression", ["x'; DROP"]).endswith("WHERE false)")
     assert api_store._partitions_of("sample_expression", None) == '"sample_expression"'
+
+
+@pytest.mark.parametrize(("genes", "tissues", "page", "per_page"), [
+    ([CRP], None, 0, 250),
+    ([CRP, "ENSG00000160791.17", "ENSG00000000000.1"], ["Lung", "Liver"], 0, 250),
+    ([CRP, "ENSG00000160791.17"], None, 1, 2),
+    (["x'); DROP TABLE genes; --"], None, 0, 250),
+])
+def test_gene_expression__row_group_index_same_as_sql(api_store: Store, monkeypatch, genes,
+                                                      tissues, page, per_page) -> None:  # type: ignore[no-untyped-def]
+    import genotex.store.queries as queries
+
+    fast = api_store.gene_expression(genes, tissues, page=page, items_per_page=per_page)
+    monkeypatch.setattr(queries, "MAX_INDEXED_GENES", 0)
+    plain = api_store.gene_expression(genes, tissues, page=page, items_per_page=per_page)
+    assert fast.rows == plain.rows and fast.total == plain.total
+    assert fast.columns == plain.columns

@@ -24,6 +24,7 @@ from genotex.errors import InputError
 from genotex.store import layout
 from genotex.store.manifest import read_manifest
 from genotex.store.more_queries import MoreQueries
+from genotex.store.rowgroups import IndexCache
 from genotex.store.tables import TABLES
 
 #: Hard upper bound of rows per query, whatever the caller asks.
@@ -39,6 +40,8 @@ INDEXED_TABLES: Mapping[str, tuple[str, ...]] = {
     "egenes": ("gene_id",),
     "signif_pairs": ("gene_id", "variant_id"),
 }
+#: Most genes per geneExpression request served through row-group indexes (more: one SQL scan).
+MAX_INDEXED_GENES = 50
 #: Set per request by the API's timeout middleware: every cursor a query opens while serving the
 #: request is passed to this callback, which may ``interrupt()`` it when the request runs late.
 CURSOR_WATCH: ContextVar[Callable[[duckdb.DuckDBPyConnection], None] | None] = ContextVar(
@@ -105,6 +108,7 @@ class Store(MoreQueries):
             n for n, t in self.manifest["tables"].items() if t["files"] and n in TABLES
         )
         self._lock = threading.Lock()
+        self._row_groups = IndexCache()
         self._con = duckdb.connect(database=":memory:")
         self._con.execute("SET enable_progress_bar = false")
         for name, spec in TABLES.items():
@@ -479,6 +483,11 @@ class Store(MoreQueries):
         ids, tis = _bounded(gene_ids) or [], self.resolve_tissues(tissues)
         if not ids or tis == []:
             return Page([], 0)
+        if subset is None and len(ids) <= MAX_INDEXED_GENES:
+            files = self._partition_files("sample_expression", tis)
+            if files is not None:
+                return self._indexed_expression(ids, files, page=page,
+                                                items_per_page=items_per_page)
         group = {"sex": "d.sex", "ageBracket": "d.age_bracket"}.get(subset or "", "NULL")
         join = ("LEFT JOIN samples s USING (sample_id) LEFT JOIN donors d USING (donor_id)"
                 if group != "NULL" else "")
@@ -505,6 +514,46 @@ class Store(MoreQueries):
         return Page(rows, found.total, ("data", "tissueSiteDetailId", "ontologyId",
                                         "datasetId", "gencodeId", "geneSymbol", "unit",
                                         "subsetGroup"))
+
+    def _partition_files(self, table: str,
+                         tissues: Sequence[str] | None) -> dict[str, Path] | None:
+        """tissue_id → Parquet file of a tissue-partitioned table (``None``: not partitioned
+        by tissue, or absent), for the given tissues (all when ``None``)."""
+        entry = self.manifest["tables"].get(table) or {}
+        if table not in self.tables or entry.get("partition_by") != ["tissue_id"]:
+            return None
+        out: dict[str, Path] = {}
+        for rel in entry["files"]:
+            tissue = Path(rel).parent.name.removeprefix("tissue_id=")
+            if tissues is None or tissue in tissues:
+                out[tissue] = self.path / rel
+        return out
+
+    def _indexed_expression(self, gene_ids: list[str], files: Mapping[str, Path], *,
+                            page: int, items_per_page: int) -> Page:
+        """:meth:`gene_expression` without subsets, read through row-group indexes."""
+        found: list[tuple[str, str, list[float]]] = []
+        for tissue, path in files.items():
+            index = self._row_groups.get(path, "gene_id")
+            table = index.lookup(gene_ids, ["sample_id", "tpm"])
+            if table.num_rows == 0:
+                continue
+            frame = table.to_pandas().dropna(subset=["tpm"])
+            for gene, rows in frame.groupby("gene_id", sort=False):
+                found.append((str(gene), tissue,
+                              rows.sort_values("sample_id")["tpm"].tolist()))
+        found.sort(key=lambda r: (r[0], r[1]))
+        limit = max(1, min(int(items_per_page), MAX_LIMIT))
+        start = max(0, int(page)) * limit
+        chosen = found[start:start + limit]
+        names = self._gene_names([g for g, _, _ in chosen])
+        ontology = self._tissue_ontology()
+        rows = [{"data": data, "tissueSiteDetailId": tissue, "ontologyId": ontology.get(tissue),
+                 "datasetId": self.dataset_id, "gencodeId": gene,
+                 "geneSymbol": names.get(gene) or "", "unit": "TPM", "subsetGroup": None}
+                for gene, tissue, data in chosen]
+        return Page(rows, len(found), ("data", "tissueSiteDetailId", "ontologyId", "datasetId",
+                                       "gencodeId", "geneSymbol", "unit", "subsetGroup"))
 
     def _partitions_of(self, table: str, tissues: Sequence[str] | None) -> str:
         """SQL source of a tissue-partitioned table: only the named tissues' files (read

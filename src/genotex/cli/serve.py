@@ -26,7 +26,7 @@ def _serve(releases: Path, dataset_id: str | None, host: str, port: int, *, work
     from genotex.api.app import ENV_DATASET_ID, ENV_RELEASES, ENV_REQUEST_TIMEOUT
     from genotex.store.queries import Store
 
-    store = Store.open(releases, dataset_id)
+    store = Store.open(releases, dataset_id, in_memory=False)  # a check; workers index it
     name = store.path.name
     store.close()
     os.environ.update({ENV_RELEASES: str(Path(releases).resolve()), ENV_DATASET_ID: name,

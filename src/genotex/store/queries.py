@@ -136,7 +136,8 @@ class Store(MoreQueries):
                 self._con.execute(f'CREATE INDEX "{name}_{column}" ON "{name}" ("{column}")')
 
     @classmethod
-    def open(cls, root: str | Path, dataset_id: str | None = None) -> Store:
+    def open(cls, root: str | Path, dataset_id: str | None = None, *,
+             in_memory: bool = True) -> Store:
         """Open release ``dataset_id`` under ``root``, or the one named by ``root/CURRENT``."""
         root = Path(root)
         if dataset_id is None:
@@ -144,7 +145,7 @@ class Store(MoreQueries):
             if dataset_id is None:
                 raise InputError(root, "no CURRENT release pointer",
                                  "build a release or pass its datasetId")
-        return cls(layout.release_dir(root, dataset_id))
+        return cls(layout.release_dir(root, dataset_id), in_memory=in_memory)
 
     def close(self) -> None:
         self._con.close()

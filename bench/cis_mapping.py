@@ -452,6 +452,8 @@ def main() -> None:
                     help="chr22 variants; default 125,000 (~5,000 per ±1 Mb window)")
     ap.add_argument("--sim-genes", type=int, default=200)
     ap.add_argument("--mem-variants", type=int, default=None, help="default 1,000,000")
+    ap.add_argument("--output", type=Path, default=None,
+                    help="report path (default bench/results/cis_mapping[_quick].md)")
     ap.add_argument("--reuse", action="store_true",
                     help="keep the runs already in bench/work (same settings) and only run "
                     "the missing steps, e.g. after an interruption")
@@ -495,7 +497,8 @@ def main() -> None:
         results[f"Memory: 700 samples × {mem_variants:,} variants (plink2 --dummy, 300 genes)"] = {
             "cost": run_memory(inp, tensorqtl=not q)}
     (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    out = ROOT / "bench" / "results" / ("cis_mapping_quick.md" if q else "cis_mapping.md")
+    out = args.output or ROOT / "bench" / "results" / (
+        "cis_mapping_quick.md" if q else "cis_mapping.md")
     out.write_text(report(results, args))
     print(out.read_text())
 

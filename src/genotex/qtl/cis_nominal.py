@@ -36,7 +36,8 @@ class PreparedGenotypes:
 
 
 def prepare_genotypes(
-    genotypes: ArrayLike, residualizer: Residualizer, *, maf_threshold: float = 0.0
+    genotypes: ArrayLike, residualizer: Residualizer, *, maf_threshold: float = 0.0,
+    minor_allele_counts: bool = True,
 ) -> PreparedGenotypes:
     """Impute, summarize, filter and residualize a genotype matrix once for all phenotypes.
 
@@ -48,13 +49,20 @@ def prepare_genotypes(
         Covariates to project out.
     maf_threshold
         In-sample MAF filter on the imputed dosages (``maf ≥ threshold``; 0 keeps all).
+    minor_allele_counts
+        Compute ``ma_samples``/``ma_count`` for every variant (False: only ``af``, the counts
+        are left zero; the permutation pass needs them for the top variants only).
     """
     g = impute_mean(genotypes)
-    st = allele_stats(g)
+    if minor_allele_counts:
+        st = allele_stats(g)
+        af, ma_s, ma_c = st.af, st.ma_samples, st.ma_count
+    else:
+        af = (g.sum(1, dtype=np.float64) / (2 * g.shape[1])).astype(np.float32)
+        ma_s = ma_c = np.zeros(g.shape[0], dtype=np.int32)
     rows = residualize_rows(g, residualizer)
     return PreparedGenotypes(
-        g, rows.unit, rows.var, st.af, st.ma_samples, st.ma_count,
-        maf_mask(st.af, maf_threshold), is_monomorphic(g),
+        g, rows.unit, rows.var, af, ma_s, ma_c, maf_mask(af, maf_threshold), is_monomorphic(g),
     )
 
 

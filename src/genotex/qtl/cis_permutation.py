@@ -275,7 +275,8 @@ def map_cis_permutations(
         perm = permutation_indices(y.shape[1], n_perm, seed=seed)
     else:
         perm = np.asarray(perm_ix, dtype=np.int64)
-    prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold)
+    prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold,
+                             minor_allele_counts=False)
     codes = _group_codes(groups, y.shape[0])
     dof = residualizer.dof
     scans = scan_permutations(prep, y, windows, residualizer, perm,

@@ -8,7 +8,11 @@ from __future__ import annotations
 import click
 
 from genotex import __version__
+from genotex.cli.auth import auth
+from genotex.cli.coloc import coloc, multitissue
 from genotex.cli.expression import expression, genotypes
+from genotex.cli.qtl import qtl
+from genotex.cli.run import run
 from genotex.cli.serve import demo, serve_command, store
 from genotex.cli.simulate import simulate
 from genotex.errors import GenotexError
@@ -36,21 +40,25 @@ def main() -> None:
 
     \b
     Start here:
-      genotex demo                  simulate a GTEx-like cohort, run everything, serve it
-      genotex simulate OUT          write the simulated cohort's input files to OUT
+      genotex demo                 simulate a GTEx-like cohort, run everything, serve it
+                                   (portal http://127.0.0.1:8000/, API /api/v2/)
+    \b
+    Stages (each command's --help explains its files, with an example):
+      simulate OUT                 the simulated cohort's input files (GCT, VCF, PLINK, GTF)
+      genotypes pcs                genotype PCs from LD-pruned common variants
+      expression prepare|covariates|summarize
+                                   GTEx v8 normalization (TMM + INT BED), covariates, summaries
+      qtl ...                      cis nominal / permutations / independent / trans / SuSiE /
+                                   sQTL, tensorQTL-compatible files (also: --mode, as tensorQTL)
+      coloc, multitissue           GWAS colocalization (coloc.abf/.susie); METASOFT and pi1
+      run CONFIG                   a whole release as one resumable Dask workflow
+      store, serve, auth           release store, API + portal server, access tokens
     """
 
 
-main.add_command(simulate)
-main.add_command(genotypes)
-main.add_command(expression)
-main.add_command(store)
-main.add_command(demo)
-main.add_command(serve_command)
-main.add_command(__import__("genotex.cli.qtl", fromlist=["qtl"]).qtl)
-main.add_command(__import__("genotex.cli.coloc", fromlist=["coloc"]).coloc)
-main.add_command(__import__("genotex.cli.coloc", fromlist=["multitissue"]).multitissue)
-main.add_command(__import__("genotex.cli.run", fromlist=["run"]).run)
-main.add_command(__import__("genotex.cli.auth", fromlist=["auth"]).auth)
+# In the order of the data flow: inputs → pipeline stages → release → serving.
+for command in (simulate, genotypes, expression, qtl, coloc, multitissue, run, store, auth,
+                demo, serve_command):
+    main.add_command(command)
 
 __all__ = ["main"]

@@ -93,32 +93,37 @@ def scan_permutations(
     out: dict[int, PhenotypeScan] = {}
     blocks = window_blocks(active, max_elements=max_block_elements,
                            columns_per_phenotype=n_perm + 1)
+    # invalid rows (MAF filter, monomorphic, constant after residualization) are zeroed, so
+    # the permutation maxima are plain column reductions over each window's slice (no copies)
+    nan_row = np.isnan(prep.unit[:, 0]) if prep.unit.shape[1] else np.zeros(0, dtype=bool)
+    ok = prep.keep & ~prep.monomorphic & ~nan_row
+    unit = np.where(ok[:, None], prep.unit, 0).astype(prep.unit.dtype, copy=False)
     for block in blocks:
         members = block.phenotypes
         perm_units = [residualize_rows(phenotypes[p][perm_ix], residualizer).unit
                       for p in members.tolist()]
         cols = np.vstack([yr.unit[members], *perm_units])  # observed first, then permutations
-        prod = prep.unit[block.start:block.stop] @ cols.T
+        prod = unit[block.start:block.stop] @ cols.T
         b = members.size
         for j, p in enumerate(members.tolist()):
-            rows = _valid_rows(prep, int(active.start[p]), int(active.stop[p]))
+            lo, hi = int(active.start[p]), int(active.stop[p])
+            rows = _valid_rows(prep, lo, hi)
             if rows.size == 0:
                 continue
             rl = rows - block.start
-            r_nom = prod[rl, j]
-            r2_nom = r_nom * r_nom
-            r2c = np.where(np.isnan(r2_nom), -1.0, r2_nom)
+            r_nom = np.where(nan_row[rows], np.nan, prod[rl, j])
+            r2c = np.where(nan_row[rows], -1.0, r_nom * r_nom)
+            if nan_row[rows].all():
+                raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
             # near-ties (variants in perfect LD, equal up to rounding): the first one, as
             # tensorQTL's argmax mostly picks; float32 rounding alone decides otherwise
             top = int(np.argmax(r2c >= r2c.max() * (1 - TIE_RTOL)))
-            sl = slice(b + j * n_perm, b + (j + 1) * n_perm)
-            r2 = prod[rl, sl] ** 2
-            r2 = r2[~np.isnan(r2).any(1)]
-            if r2.shape[0] == 0:
-                raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
+            window = prod[lo - block.start:hi - block.start,
+                          b + j * n_perm:b + (j + 1) * n_perm]
+            r2_perm = np.maximum(window.max(0) ** 2, window.min(0) ** 2)
             ratio = float(np.sqrt(yr.var[p] / prep.var[rows[top]]))
             out[p] = PhenotypeScan(int(rows[top]), float(r_nom[top]), ratio, int(rows.size),
-                                   r2.max(0))
+                                   r2_perm)
     return out
 
 

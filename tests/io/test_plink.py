@@ -111,3 +111,14 @@ def test_read_plink__committed_plink2_filesets_match_vcf() -> None:
         pd.testing.assert_frame_equal(got.variants, expected.variants)
         np.testing.assert_array_equal(got.dosages, expected.dosages)
     assert np.isnan(expected.dosages).sum() > 0
+
+
+def test_open_genotypes__plink_prefix_with_a_dot(tmp_path: Path) -> None:
+    geno = make_geno(n_samples=4)
+    write_plink(tmp_path / "genotypes.chr22", geno.variants, geno.samples, geno.genotypes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "genotypes.chr22.bed", "genotypes.chr22.bim", "genotypes.chr22.fam"]
+    for path in (tmp_path / "genotypes.chr22", tmp_path / "genotypes.chr22.bed"):
+        with open_genotypes(path) as reader:
+            got = np.concatenate([c.dosages for c in reader.iter_chunks(50)])
+        np.testing.assert_array_equal(got, geno.expected)

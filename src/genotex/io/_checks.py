@@ -250,6 +250,15 @@ def check_numeric(
     return result
 
 
+def fileset_member(prefix: Path, ext: str) -> Path:
+    """``prefix`` + ``ext`` for PLINK filesets: a prefix may itself contain dots.
+
+    >>> fileset_member(Path("geno/genotypes.chr22"), ".bim").as_posix()
+    'geno/genotypes.chr22.bim'
+    """
+    return prefix.parent / f"{prefix.name}{ext}"
+
+
 def ensure_parent(path: PathLike) -> Path:
     """The path as a Path, with its parent directory created."""
     p = Path(path)

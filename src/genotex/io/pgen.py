@@ -20,6 +20,7 @@ from genotex.io._checks import (
     check_sorted,
     check_unique,
     ensure_parent,
+    fileset_member,
     reading,
 )
 from genotex.io.genotypes import Field, IndexedReader, select_samples, variant_frame
@@ -31,11 +32,6 @@ def pgen_prefix(path: PathLike) -> Path:
     """The prefix of a PLINK 2 fileset given the prefix or one of its files."""
     p = Path(path)
     return p.with_suffix("") if p.suffix in {".pgen", ".pvar", ".psam"} else p
-
-
-def _member(prefix: Path, ext: str) -> Path:
-    """``prefix`` + ``ext``: a prefix may itself contain dots (``genotypes.chr22``)."""
-    return prefix.parent / f"{prefix.name}{ext}"
 
 
 def _read_table_with_hash_header(path: Path) -> pd.DataFrame:
@@ -92,14 +88,14 @@ class PgenReader(IndexedReader):
         import pgenlib
 
         prefix = pgen_prefix(path)
-        self.path = _member(prefix, ".pgen")
+        self.path = fileset_member(prefix, ".pgen")
         for ext in (".pgen", ".pvar", ".psam"):
-            if not _member(prefix, ext).is_file():
-                raise InputError(_member(prefix, ext), "file not found",
+            if not fileset_member(prefix, ext).is_file():
+                raise InputError(fileset_member(prefix, ext), "file not found",
                                  "a PLINK 2 fileset needs .pgen, .pvar and .psam side by side")
-        file_samples = _read_psam(_member(prefix, ".psam"))
-        self._variants = _read_pvar(_member(prefix, ".pvar"))
-        self.samples, idx = select_samples(file_samples, samples, _member(prefix, ".psam"))
+        file_samples = _read_psam(fileset_member(prefix, ".psam"))
+        self._variants = _read_pvar(fileset_member(prefix, ".pvar"))
+        self.samples, idx = select_samples(file_samples, samples, fileset_member(prefix, ".psam"))
         self.field = field
         order = np.sort(idx)
         self._perm = np.searchsorted(order, idx)
@@ -145,17 +141,17 @@ class PgenWriter:
         import pgenlib
 
         self.prefix = pgen_prefix(prefix)
-        ensure_parent(_member(self.prefix, ".pgen"))
-        check_unique(list(samples), _member(self.prefix, ".psam"), what="sample ID")
+        ensure_parent(fileset_member(self.prefix, ".pgen"))
+        check_unique(list(samples), fileset_member(self.prefix, ".psam"), what="sample ID")
         self.n_samples = len(samples)
         sexes = ["NA"] * len(samples) if sex is None else [
             {1: "1", 2: "2"}.get(int(x), "NA") for x in sex]
-        with open(_member(self.prefix, ".psam"), "w", encoding="utf-8") as psam:
+        with open(fileset_member(self.prefix, ".psam"), "w", encoding="utf-8") as psam:
             psam.write("#IID\tSEX\n")
             psam.writelines(f"{s}\t{x}\n" for s, x in zip(samples, sexes, strict=True))
-        self._pvar = open(_member(self.prefix, ".pvar"), "w", encoding="utf-8")  # noqa: SIM115
+        self._pvar = open(fileset_member(self.prefix, ".pvar"), "w", encoding="utf-8")  # noqa: SIM115
         self._pvar.write("#CHROM\tPOS\tID\tREF\tALT\n")
-        self._writer = pgenlib.PgenWriter(bytes(_member(self.prefix, ".pgen")),
+        self._writer = pgenlib.PgenWriter(bytes(fileset_member(self.prefix, ".pgen")),
                                           len(samples), n_variants, nonref_flags=False)
         self._last: tuple[str, int] | None = None
 
@@ -166,7 +162,7 @@ class PgenWriter:
             raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
         if not len(variants):
             return
-        pvar = _member(self.prefix, ".pvar")
+        pvar = fileset_member(self.prefix, ".pvar")
         chrom = variants["chrom"].astype(str).to_numpy()
         pos = variants["pos"].to_numpy(dtype=np.int64)
         check_chrom_naming(chrom, pvar)

@@ -23,6 +23,7 @@ from genotex.io._checks import (
     check_sorted,
     check_unique,
     ensure_parent,
+    fileset_member,
     reading,
 )
 from genotex.io.genotypes import IndexedReader, select_samples, variant_frame
@@ -75,15 +76,15 @@ class PlinkReader(IndexedReader):
         from bed_reader import open_bed
 
         prefix = plink_prefix(path)
-        self.path = prefix.with_suffix(".bed")
+        self.path = fileset_member(prefix, ".bed")
         for ext in (".bed", ".bim", ".fam"):
-            if not prefix.with_suffix(ext).is_file():
-                raise InputError(prefix.with_suffix(ext), "file not found",
+            if not fileset_member(prefix, ext).is_file():
+                raise InputError(fileset_member(prefix, ext), "file not found",
                                  "a PLINK 1 fileset needs .bed, .bim and .fam beside each other")
-        fam = _read_fam(prefix.with_suffix(".fam"))
-        self._variants = _read_bim(prefix.with_suffix(".bim"))
+        fam = _read_fam(fileset_member(prefix, ".fam"))
+        self._variants = _read_bim(fileset_member(prefix, ".bim"))
         self.samples, self._sample_idx = select_samples(fam[1].tolist(), samples,
-                                                        prefix.with_suffix(".fam"))
+                                                        fileset_member(prefix, ".fam"))
         n, m = len(fam), len(self._variants)
         expected = len(_MAGIC) + m * ((n + 3) // 4)
         with open(self.path, "rb") as fh:
@@ -141,15 +142,15 @@ class PlinkWriter:
     def __init__(self, prefix: PathLike, samples: Sequence[str], *,
                  sex: Sequence[int] | None = None) -> None:
         self.prefix = plink_prefix(prefix)
-        ensure_parent(self.prefix.with_suffix(".bed"))
-        check_unique(list(samples), self.prefix.with_suffix(".fam"), what="sample ID")
+        ensure_parent(fileset_member(self.prefix, ".bed"))
+        check_unique(list(samples), fileset_member(self.prefix, ".fam"), what="sample ID")
         self.n_samples = len(samples)
         sexes = [0] * len(samples) if sex is None else list(sex)
-        with open(self.prefix.with_suffix(".fam"), "w", encoding="utf-8") as fam:
+        with open(fileset_member(self.prefix, ".fam"), "w", encoding="utf-8") as fam:
             for s, x in zip(samples, sexes, strict=True):
                 fam.write(f"{s}\t{s}\t0\t0\t{int(x)}\t-9\n")
-        self._bed: IO[bytes] = open(self.prefix.with_suffix(".bed"), "wb")  # noqa: SIM115
-        self._bim: IO[str] = open(self.prefix.with_suffix(".bim"), "w", encoding="utf-8")  # noqa: SIM115
+        self._bed: IO[bytes] = open(fileset_member(self.prefix, ".bed"), "wb")  # noqa: SIM115
+        self._bim: IO[str] = open(fileset_member(self.prefix, ".bim"), "w", encoding="utf-8")  # noqa: SIM115
         self._bed.write(_MAGIC)
         self._last: tuple[str, int] | None = None
         self._done: set[str] = set()
@@ -161,7 +162,7 @@ class PlinkWriter:
             raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
         chrom = variants["chrom"].astype(str).to_numpy()
         pos = variants["pos"].to_numpy(dtype=np.int64)
-        bim = self.prefix.with_suffix(".bim")
+        bim = fileset_member(self.prefix, ".bim")
         check_chrom_naming(chrom, bim)
         if self._last is not None and len(chrom):
             chrom = np.concatenate([[self._last[0]], chrom])

@@ -116,14 +116,16 @@ def test_run_release__parameter_change_reruns_exactly_the_affected_tasks(
     changed = run_release(config.with_parameters(fdr=0.1), options=THREADS, echo=_quiet)
     tissues = ("Lung", "Whole_Blood")
     assert set(changed.ran) == {f"{t}/{s}" for t in tissues
-                                for s in ("permutations", "signif_pairs", "independent")
-                                } | {"release"}
+                                for s in ("permutations", "signif_pairs", "independent",
+                                          "finemap")
+                                } | {"multitissue", "release"}
     hidden = run_release(config.with_parameters(fdr=0.1, n_hidden=2), options=THREADS,
                          echo=_quiet)
     assert set(hidden.ran) == {f"{t}/{s}" for t in tissues
                                for s in ("covariates", "nominal/chr21", "nominal/chr22",
-                                         "permutations", "signif_pairs", "independent")
-                               } | {"release"}
+                                         "permutations", "signif_pairs", "independent",
+                                         "finemap")
+                               } | {"multitissue", "release"}
 
 
 def test_run_release__per_chromosome_permutations_give_the_same_release(

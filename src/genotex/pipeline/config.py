@@ -28,6 +28,8 @@ Example (``genotex run --init-demo release.toml`` writes one pointing at a simul
     split_nominal = "auto"               # "auto" | "chromosome" | "none"
     split_permutations = "auto"          # same, for the permutation pass + independent search
     independent = true                   # conditionally independent eQTLs
+    finemap = true                       # SuSiE credible sets of every eGene
+    multitissue = true                   # METASOFT + pi1 across tissues (with >= 2 tissues)
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class ReleaseParameters:
     split_nominal: Literal["auto", "chromosome", "none"] = "auto"
     split_permutations: Literal["auto", "chromosome", "none"] = "auto"
     independent: bool = True
+    finemap: bool = True
+    multitissue: bool = True
 
 
 @dataclass(frozen=True)

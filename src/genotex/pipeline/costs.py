@@ -64,6 +64,10 @@ def task_measures(kind: str, s: Sizes) -> tuple[float, float]:
         return float(pairs * s.samples), 8 * (gs + 3 * window)
     if kind in ("permutations", "independent"):
         return pairs * s.samples * (1 + s.n_perm), 8 * (gs + 3 * window + s.n_perm * s.samples)
+    if kind == "finemap":  # SuSiE per eGene: ~L x 100 products over its window
+        return pairs * s.samples * 1000.0, 8 * (gs + 3 * window + window)
+    if kind == "multitissue":  # slope/se of each eGene lead in every tissue
+        return float(s.genes * s.tissues), 100.0 * s.genes * s.tissues
     if kind == "signif_pairs":  # reads one chromosome's nominal pairs at a time
         return pairs, 100 * pairs / max(s.chromosomes, 1)
     if kind in ("qvalues", "concat"):  # merge per-chromosome tables of one tissue

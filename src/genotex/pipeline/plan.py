@@ -199,6 +199,9 @@ def _tissue_tasks(config: ReleaseConfig, tissue: str, chroms: list[str], split: 
     elif p.independent:
         tasks.append(Task(f"{tissue}/independent", "independent", tissue,
                           (expr, cov, perm_id), perm, (g,)))
+    if p.finemap:
+        tasks.append(Task(f"{tissue}/finemap", "finemap", tissue, (expr, cov, perm_id),
+                          {**mapping, "fdr": p.fdr}, (g,)))
     return tasks
 
 
@@ -207,10 +210,18 @@ def _release_tasks(config: ReleaseConfig, tissue_tasks: list[Task]) -> list[Task
     attrs = (str(config.sample_attributes), str(config.subject_attributes))
     summaries = Task("summaries", "summaries", None, (), {}, (*tpms, *attrs,
                                                                str(config.annotation)))
-    release = Task("release", "release", None, ("summaries", *(t.task_id for t in tissue_tasks)),
+    extra: list[Task] = []
+    if config.parameters.multitissue and len(config.tissues) > 1:
+        mapped = tuple(t.task_id for t in tissue_tasks
+                       if t.kind in ("nominal", "permutations", "qvalues"))
+        extra.append(Task("multitissue", "multitissue", None, mapped,
+                          {"fdr": config.parameters.fdr}, ()))
+    release = Task("release", "release", None,
+                   ("summaries", *(t.task_id for t in tissue_tasks),
+                    *(t.task_id for t in extra)),
                    {"dataset_id": config.dataset_id, "metadata": dict(config.metadata)},
                    (str(config.annotation), str(config.genotypes), *attrs))
-    return [summaries, release]
+    return [summaries, *extra, release]
 
 
 def plan_release(config: ReleaseConfig, *, cost_model: CostModel | None = None) -> Plan:

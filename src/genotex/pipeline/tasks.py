@@ -49,7 +49,8 @@ def tissue_paths(config: ReleaseConfig, tissue: str) -> dict[str, Path]:
             "egenes": d / f"{tissue}.cis_qtl.txt.gz",
             "egenes_parquet": d / f"{tissue}.cis_qtl.parquet",
             "signif": d / f"{tissue}.signif_variant_gene_pairs.parquet",
-            "independent": d / f"{tissue}.cis_independent_qtl.txt.gz"}
+            "independent": d / f"{tissue}.cis_independent_qtl.txt.gz",
+            "finemap": d / f"{tissue}.SuSiE_summary.parquet"}
 
 
 def _pcs_path(config: ReleaseConfig) -> Path:
@@ -230,6 +231,39 @@ def _concat(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcome
     return [final], {"signals": n}
 
 
+def _finemap(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    """SuSiE credible sets of the tissue's eGenes (tensorQTL ``cis_susie`` outputs)."""
+    from genotex.pipeline.susie_steps import finemap_egenes
+
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    p = config.parameters
+    egenes = pd.read_parquet(paths["egenes_parquet"], columns=["qval"])
+    if not (egenes["qval"] <= p.fdr).any():  # no eGene: nothing to fine-map
+        paths["finemap"].unlink(missing_ok=True)
+        return [], {"credible_sets": 0}
+    res = finemap_egenes(phenotype_bed=paths["bed"], genotypes=config.genotypes,
+                         covariates=paths["covariates"], output_dir=paths["dir"], prefix=t,
+                         cis_results=paths["egenes_parquet"], fdr=p.fdr, window=p.window,
+                         maf_threshold=p.maf_threshold, chunk_variants=p.chunk_variants)
+    return [res.summary, res.credible_sets], {"credible_sets": res.n_credible_sets}
+
+
+def _multitissue_dir(config: ReleaseConfig) -> Path:
+    return config.pipeline_dir / "multitissue"
+
+
+def _multitissue(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    """METASOFT over every eGene lead across tissues, and pairwise pi1."""
+    from genotex.pipeline.multitissue import run_multitissue
+
+    dirs = {t: (tissue_paths(config, t)["dir"], t) for t in sorted(config.tissues)}
+    res = run_multitissue(qtl_dirs=dirs, output=_multitissue_dir(config),
+                          fdr=task.parameters["fdr"])
+    return ([res.metasoft_path, res.summary_path, res.pi1_path, res.pi1_tsv],
+            {"pairs": int(res.summary.shape[0])})
+
+
 def _summaries(config: ReleaseConfig, _task: Task, _up: Mapping[str, Any]) -> Outcome:
     res = summarize_expression(
         tpm_gcts={t: ti.tpm for t, ti in sorted(config.tissues.items())},
@@ -252,11 +286,15 @@ def _release(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcom
             egenes=paths["egenes_parquet"], signif_pairs=paths["signif"],
             nominal_pairs=tuple(sorted(nominal)),
             independent=paths["independent"] if indep is not None and indep.outputs else None,
-            expression_bed=paths["bed"], covariates=paths["covariates"])
+            expression_bed=paths["bed"], covariates=paths["covariates"],
+            finemapping=paths["finemap"] if "finemap" in done and done["finemap"].outputs
+            else None)
     inputs = ReleaseInputs(annotation=config.annotation, genotypes=config.genotypes,
                            sample_attributes=config.sample_attributes,
                            subject_attributes=config.subject_attributes,
-                           summaries_dir=config.pipeline_dir / "summaries", qtl=qtl)
+                           summaries_dir=config.pipeline_dir / "summaries", qtl=qtl,
+                           metasoft=(_multitissue_dir(config) / "metasoft.parquet"
+                                     if "multitissue" in task.deps else None))
     release = build_cohort_release(inputs, root=config.releases_root,
                                    dataset_id=config.dataset_id, metadata=dict(config.metadata))
     files = sorted(f for f in release.rglob("*") if f.is_file())
@@ -267,6 +305,7 @@ _EXECUTORS = {"genotype_pcs": _genotype_pcs, "expression": _expression,
               "covariates": _covariates, "nominal": _nominal, "permutations": _permutations,
               "qvalues": _qvalues, "concat": _concat,
               "signif_pairs": _signif_pairs, "independent": _independent,
+              "finemap": _finemap, "multitissue": _multitissue,
               "summaries": _summaries, "release": _release}
 
 

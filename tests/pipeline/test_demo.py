@@ -29,6 +29,13 @@ def test_run_demo__builds_a_served_release(tmp_path: Path) -> None:
     medians = client.get("/api/v2/expression/medianGeneExpression",
                          params={"gencodeId": gencode_id}).json()["data"]
     assert {m["tissueSiteDetailId"] for m in medians} == {"Lung", "Whole_Blood"}
+    # every analysis of the workflow reaches the release: eQTLs, sQTLs, fine-mapping, METASOFT
+    tables = {p.name.split(".")[0] for p in result.release_dir.iterdir()}
+    assert {"egenes", "signif_pairs", "nominal_pairs", "sgenes", "metasoft"} <= tables
+    for tissue in ("Lung", "Whole_Blood"):
+        sgenes = client.get("/api/v2/association/sgene",
+                            params={"tissueSiteDetailId": tissue}).json()
+        assert sgenes["paging_info"]["totalNumberOfItems"] >= 0
 
 
 def test_run_demo__rerun_gives_identical_release_tables(tmp_path: Path) -> None:

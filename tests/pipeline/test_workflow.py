@@ -117,14 +117,14 @@ def test_run_release__parameter_change_reruns_exactly_the_affected_tasks(
     tissues = ("Lung", "Whole_Blood")
     assert set(changed.ran) == {f"{t}/{s}" for t in tissues
                                 for s in ("permutations", "signif_pairs", "independent",
-                                          "finemap")
+                                          "finemap", "sqtl")
                                 } | {"multitissue", "release"}
     hidden = run_release(config.with_parameters(fdr=0.1, n_hidden=2), options=THREADS,
                          echo=_quiet)
     assert set(hidden.ran) == {f"{t}/{s}" for t in tissues
                                for s in ("covariates", "nominal/chr21", "nominal/chr22",
                                          "permutations", "signif_pairs", "independent",
-                                         "finemap")
+                                         "finemap", "sqtl")
                                } | {"multitissue", "release"}
 
 

@@ -30,6 +30,11 @@ Example (``genotex run --init-demo release.toml`` writes one pointing at a simul
     independent = true                   # conditionally independent eQTLs
     finemap = true                       # SuSiE credible sets of every eGene
     multitissue = true                   # METASOFT + pi1 across tissues (with >= 2 tissues)
+
+    [tissues.Lung]                       # one table per tissue
+    tpm = "expression/Lung.gene_tpm.gct.gz"
+    counts = "expression/Lung.gene_reads.gct.gz"
+    leafcutter = "splicing/Lung_perind.counts.gz"   # optional: sQTLs (sGenes) of the tissue
 """
 
 from __future__ import annotations
@@ -50,10 +55,11 @@ __all__ = ["ReleaseConfig", "ReleaseParameters", "TissueInputs", "load_release_c
 
 @dataclass(frozen=True)
 class TissueInputs:
-    """One tissue's expression files (GCT)."""
+    """One tissue's expression files (GCT) and, optionally, its leafcutter junction counts."""
 
     tpm: Path
     counts: Path
+    leafcutter: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,12 @@ def load_release_config(path: PathLike) -> ReleaseConfig:
         if not isinstance(spec, Mapping) or not {"tpm", "counts"} <= set(spec):
             raise InputError(source, f"[tissues.{tissue}] needs 'tpm' and 'counts'",
                              "give the tissue's TPM and read-count GCT files")
-        tissues[tissue] = TissueInputs(_path(base, spec["tpm"], f"{tissue}.tpm", source),
-                                       _path(base, spec["counts"], f"{tissue}.counts", source))
+        leafcutter = spec.get("leafcutter")
+        tissues[tissue] = TissueInputs(
+            _path(base, spec["tpm"], f"{tissue}.tpm", source),
+            _path(base, spec["counts"], f"{tissue}.counts", source),
+            None if leafcutter is None else _path(base, leafcutter, f"{tissue}.leafcutter",
+                                                   source))
     if not tissues:
         raise InputError(source, "no [tissues.<id>] table", "add at least one tissue")
     config = ReleaseConfig(
@@ -245,4 +255,6 @@ def release_config_toml(config: ReleaseConfig, *, relative_to: Path | None = Non
     for tissue, t in sorted(config.tissues.items()):
         lines += ["", f"[tissues.{tissue}]", f"tpm = {_toml_value(rel(t.tpm))}",
                   f"counts = {_toml_value(rel(t.counts))}"]
+        if t.leafcutter is not None:
+            lines.append(f"leafcutter = {_toml_value(rel(t.leafcutter))}")
     return "\n".join(lines) + "\n"

@@ -62,7 +62,7 @@ def task_measures(kind: str, s: Sizes) -> tuple[float, float]:
         return float(s.variants * s.donors), kept * s.donors
     if kind == "nominal":
         return float(pairs * s.samples), 8 * (gs + 3 * window)
-    if kind in ("permutations", "independent"):
+    if kind in ("permutations", "independent", "sqtl"):
         return pairs * s.samples * (1 + s.n_perm), 8 * (gs + 3 * window + s.n_perm * s.samples)
     if kind == "finemap":  # SuSiE per eGene: ~L x 100 products over its window
         return pairs * s.samples * 1000.0, 8 * (gs + 3 * window + window)

@@ -202,6 +202,11 @@ def _tissue_tasks(config: ReleaseConfig, tissue: str, chroms: list[str], split: 
     if p.finemap:
         tasks.append(Task(f"{tissue}/finemap", "finemap", tissue, (expr, cov, perm_id),
                           {**mapping, "fdr": p.fdr}, (g,)))
+    if ti.leafcutter is not None:  # sQTLs: leafcutter ratios, their covariates, grouped perms
+        tasks.append(Task(f"{tissue}/sqtl", "sqtl", tissue, ("genotype_pcs",),
+                          {**perm, "n_hidden": p.n_hidden},
+                          (str(ti.leafcutter), str(config.annotation),
+                           str(config.sample_participant_lookup), g)))
     return tasks
 
 

@@ -62,6 +62,8 @@ class TissueQtlOutputs:
     expression_bed: Path | None = None
     covariates: Path | None = None
     finemapping: Path | None = None
+    sgenes: Path | None = None
+    sqtl_pairs: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -303,11 +305,44 @@ def _independent_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataF
     return out
 
 
+def _intron_gene(phenotype_ids: pd.Series) -> pd.Series:
+    """The gene of leafcutter sQTL phenotype IDs ``chr:start:end:clu_N_strand:gene_id``."""
+    return phenotype_ids.astype(str).str.rsplit(":", n=1).str[-1]
+
+
+def _sgenes_frame(tissue: str, path: Path) -> pd.DataFrame:
+    """One row per gene (the permutation group): its best intron and variant."""
+    e = read_egenes(path)
+    gene = (e["group_id"].astype(str) if "group_id" in e
+            else _intron_gene(e.index.to_series()))
+    return pd.DataFrame({
+        "tissue_id": tissue, "phenotype_id": e.index.to_numpy(dtype=object),
+        "gene_id": gene.to_numpy(dtype=object),
+        "variant_id": e["variant_id"].astype(str).to_numpy(),
+        "pval_nominal": e["pval_nominal"].to_numpy(np.float64),
+        "slope": e["slope"].to_numpy(np.float64), "pval_beta": e["pval_beta"].to_numpy(np.float64),
+        "qval": e["qval"].to_numpy(np.float64),
+        "pval_nominal_threshold": e["pval_nominal_threshold"].to_numpy(np.float64),
+        "n_phenotypes": pd.array(e["group_size"] if "group_size" in e else [pd.NA] * len(e),
+                                 dtype="Int64"),
+    })
+
+
+def _sqtl_pairs_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFrame:
+    """Significant variant–intron pairs; the distance is to the gene's TSS."""
+    p = pd.read_parquet(path)
+    intron = p["gene_id"].astype(str)  # GTEx's signif table names the phenotype gene_id
+    out = _pair_stats(p.assign(gene_id=_intron_gene(intron)), genes, "gene_id")
+    return out.assign(tissue_id=tissue, phenotype_id=intron.to_numpy())
+
+
 def qtl_tables(qtl: Mapping[str, TissueQtlOutputs], genes: pd.DataFrame
                ) -> dict[str, pd.DataFrame]:
-    """``egenes``, ``signif_pairs``, ``nominal_pairs``, ``independent_eqtls`` of all tissues."""
+    """``egenes``, ``signif_pairs``, ``nominal_pairs``, ``independent_eqtls``, ``sgenes`` and
+    ``sqtls`` of all tissues."""
     parts: dict[str, list[pd.DataFrame]] = {
-        "egenes": [], "signif_pairs": [], "nominal_pairs": [], "independent_eqtls": []}
+        "egenes": [], "signif_pairs": [], "nominal_pairs": [], "independent_eqtls": [],
+        "sgenes": [], "sqtls": []}
     for tissue, out in sorted(qtl.items()):
         if out.egenes is not None:
             parts["egenes"].append(_egenes_frame(tissue, out.egenes))
@@ -317,6 +352,10 @@ def qtl_tables(qtl: Mapping[str, TissueQtlOutputs], genes: pd.DataFrame
             parts["nominal_pairs"].append(_nominal_frames(tissue, out.nominal_pairs, genes))
         if out.independent is not None:
             parts["independent_eqtls"].append(_independent_frame(tissue, out.independent, genes))
+        if out.sgenes is not None:
+            parts["sgenes"].append(_sgenes_frame(tissue, out.sgenes))
+        if out.sqtl_pairs is not None:
+            parts["sqtls"].append(_sqtl_pairs_frame(tissue, out.sqtl_pairs, genes))
     return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()
             if frames}
 

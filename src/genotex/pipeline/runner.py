@@ -39,7 +39,7 @@ from genotex.pipeline.plan import Plan, Task, check_memory, format_plan, plan_re
 __all__ = ["RunOptions", "RunReport", "TaskResult", "plan_status", "run_release", "run_task"]
 
 STAGES = ("genotype_pcs", "expression", "covariates", "nominal", "permutations", "qvalues",
-          "signif_pairs", "independent", "concat", "finemap", "multitissue", "summaries",
+          "signif_pairs", "independent", "concat", "finemap", "sqtl", "multitissue", "summaries",
           "release")
 
 

@@ -50,7 +50,10 @@ def tissue_paths(config: ReleaseConfig, tissue: str) -> dict[str, Path]:
             "egenes_parquet": d / f"{tissue}.cis_qtl.parquet",
             "signif": d / f"{tissue}.signif_variant_gene_pairs.parquet",
             "independent": d / f"{tissue}.cis_independent_qtl.txt.gz",
-            "finemap": d / f"{tissue}.SuSiE_summary.parquet"}
+            "finemap": d / f"{tissue}.SuSiE_summary.parquet",
+            "sqtl_dir": d / "sqtl",
+            "sgenes": d / "sqtl" / f"{tissue}.cis_qtl.parquet",
+            "sqtl_pairs": d / "sqtl" / f"{tissue}.signif_variant_gene_pairs.parquet"}
 
 
 def _pcs_path(config: ReleaseConfig) -> Path:
@@ -249,6 +252,39 @@ def _finemap(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outco
     return [res.summary, res.credible_sets], {"credible_sets": res.n_credible_sets}
 
 
+def _sqtl(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
+    """sGenes: leafcutter ratios → their covariates → grouped permutations → nominal pairs
+    → significant variant–intron pairs, in ``<tissue>/sqtl/`` (GTEx's sQTL outputs)."""
+    from genotex.pipeline.sqtl_steps import map_sgenes, prepare_sqtl_phenotypes
+
+    t = str(task.tissue)
+    paths = tissue_paths(config, t)
+    out = paths["sqtl_dir"]
+    p = config.parameters
+    n_hidden = task.parameters["n_hidden"]
+    pheno = prepare_sqtl_phenotypes(
+        counts=config.tissues[t].leafcutter, annotation=config.annotation, output_dir=out,
+        prefix=t, sample_participant_lookup=config.sample_participant_lookup,
+        genotypes=config.genotypes)
+    cov = tissue_covariates(expression_bed_path=pheno.bed, genotype_pcs_path=_pcs_path(config),
+                            output=out / f"{t}.covariates.txt",
+                            subject_attributes=config.subject_attributes,
+                            n_hidden=None if n_hidden == "auto" else int(n_hidden))
+    perm = map_sgenes(phenotypes=pheno, genotypes=config.genotypes, covariates=cov,
+                      output_dir=out, prefix=t, n_perm=p.n_perm, seed=p.seed, window=p.window,
+                      maf_threshold=p.maf_threshold, fdr=p.fdr, qvalue_lambda=p.qvalue_lambda)
+    nominal = cis_nominal(phenotype_bed=pheno.bed, genotypes=config.genotypes, covariates=cov,
+                          output_dir=out, prefix=t, window=p.window,
+                          maf_threshold=p.maf_threshold, chunk_variants=p.chunk_variants,
+                          force=True)
+    nominal_files = [nominal.files[c] for c in sorted(nominal.files)]
+    signif = significant_pairs(cis_results=paths["sgenes"], nominal_files=nominal_files,
+                               output_dir=out, prefix=t, fdr=p.fdr, groups=pheno.groups)
+    files = [*_with_index(pheno.bed), pheno.groups, cov, perm.table, perm.parquet,
+             *nominal_files, signif.path]
+    return files, {"sgenes": perm.n_egenes, "introns": pheno.n_phenotypes}
+
+
 def _multitissue_dir(config: ReleaseConfig) -> Path:
     return config.pipeline_dir / "multitissue"
 
@@ -288,7 +324,9 @@ def _release(config: ReleaseConfig, task: Task, up: Mapping[str, Any]) -> Outcom
             independent=paths["independent"] if indep is not None and indep.outputs else None,
             expression_bed=paths["bed"], covariates=paths["covariates"],
             finemapping=paths["finemap"] if "finemap" in done and done["finemap"].outputs
-            else None)
+            else None,
+            sgenes=paths["sgenes"] if "sqtl" in done else None,
+            sqtl_pairs=paths["sqtl_pairs"] if "sqtl" in done else None)
     inputs = ReleaseInputs(annotation=config.annotation, genotypes=config.genotypes,
                            sample_attributes=config.sample_attributes,
                            subject_attributes=config.subject_attributes,
@@ -305,7 +343,7 @@ _EXECUTORS = {"genotype_pcs": _genotype_pcs, "expression": _expression,
               "covariates": _covariates, "nominal": _nominal, "permutations": _permutations,
               "qvalues": _qvalues, "concat": _concat,
               "signif_pairs": _signif_pairs, "independent": _independent,
-              "finemap": _finemap, "multitissue": _multitissue,
+              "finemap": _finemap, "sqtl": _sqtl, "multitissue": _multitissue,
               "summaries": _summaries, "release": _release}
 
 

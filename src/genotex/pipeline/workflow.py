@@ -45,7 +45,8 @@ def cohort_release_config(
         pca_genotypes=files.plink_prefix, annotation=files.genes_gtf,
         sample_attributes=files.sample_attributes, subject_attributes=files.subject_phenotypes,
         sample_participant_lookup=files.sample_participant_lookup,
-        tissues={t: TissueInputs(files.gene_tpm[t], files.gene_reads[t])
+        tissues={t: TissueInputs(files.gene_tpm[t], files.gene_reads[t],
+                                 files.leafcutter_counts.get(t))
                  for t in sorted(files.gene_tpm)},
         parameters=parameters or ReleaseParameters(), metadata=metadata or {})
 

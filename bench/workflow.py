@@ -150,10 +150,17 @@ def _h(s: float) -> str:
     return f"{s:.1f} s" if s < 120 else (f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.1f} h")
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages, as `uptime` shows them."""
+    import os
+
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def report(cases: list[dict[str, object]], model: CostModel) -> str:
     lines = ["# Release workflow (genotex run) — benchmark and projection", "",
-             "Machine: 2 cores shared with other jobs (load average 8–13 during this run, so the "
-             "timings are upper bounds, 2–3× those of an idle machine); processes LocalCluster, "
+             f"Machine: 2 cores (load average {_load()} when the report was written); "
+             "processes LocalCluster, "
              "1 thread per worker, 1 BLAS thread per task. The calibration run splits the "
              "nominal, permutation and independent passes per chromosome. "
              "Produced by `bench/workflow.py`.", "",

@@ -357,3 +357,49 @@ def test_run_coloc__grch37_gwas_is_flagged_then_lifted_with_a_chain(
     assert not any("GRCh37" in m for m in lifted.messages)
     assert any("lifted" in note for note in lifted.notes)
     assert (_pp(lifted.table, gene, "pp_h4") > 0.8).all()
+
+
+@pytest.fixture(scope="module")
+def sqtl_dir(cohort: Cohort) -> Path:
+    """Whole_Blood's sQTL outputs (leafcutter ratios → grouped permutations → nominal pairs)."""
+    from genotex.pipeline.expression_steps import tissue_covariates
+    from genotex.pipeline.sqtl_steps import map_sgenes, prepare_sqtl_phenotypes
+
+    t, files = "Whole_Blood", cohort.root / "cohort"
+    out = cohort.root / "sqtl"
+    if not (out / "done").is_file():
+        pheno = prepare_sqtl_phenotypes(
+            counts=files / "splicing" / f"{t}_perind.counts.gz",
+            annotation=files / "annotation" / "genes.gtf.gz", output_dir=out, prefix=t,
+            sample_participant_lookup=files / "metadata" / "sample_participant_lookup.txt",
+            genotypes=cohort.vcf)
+        cov = tissue_covariates(expression_bed_path=pheno.bed, output=out / "cov.txt",
+                                genotype_pcs_path=cohort.root / "pcs.txt", n_hidden=2)
+        map_sgenes(phenotypes=pheno, genotypes=cohort.vcf, covariates=cov, output_dir=out,
+                   prefix=t, n_perm=200, seed=1, maf_threshold=0.01)
+        cis_nominal(phenotype_bed=pheno.bed, genotypes=cohort.vcf, covariates=cov,
+                    output_dir=out, prefix=t, maf_threshold=0.01)
+        (out / "done").write_text("ok\n")
+    return out
+
+
+def test_run_coloc__sqtls_are_colocalized_in_the_same_call(
+        cohort: Cohort, sqtl_dir: Path, tmp_path: Path) -> None:
+    truth = pd.read_csv(cohort.root / "cohort" / "truth" / "sqtls.tsv", sep="\t")
+    sgenes = pd.read_parquet(sqtl_dir / "Whole_Blood.cis_qtl.parquet")
+    found = set(sgenes.loc[sgenes["qval"] <= 0.05, "group_id"])
+    planted = truth[(truth["tissue_id"] == "Whole_Blood") & truth["gene_id"].isin(found)
+                    & truth["variant_id"].isin(cohort.variants["variant_id"])]
+    assert len(planted), "no planted sQTL found as an sGene"
+    gene, causal = planted.iloc[0][["gene_id", "variant_id"]]
+    gwas_from(cohort, causal).to_csv(tmp_path / "trait.tsv", sep="\t", index=False)
+    res = run_coloc(gwas=tmp_path / "trait.tsv", qtl_dirs=cohort.qtl_dirs,
+                    sqtl_dirs={"Whole_Blood": sqtl_dir}, output=tmp_path / "c.parquet",
+                    variants=cohort.vcf, lead_variants=[causal], egene_fdr=None)
+    sq = res.table[res.table["qtl_type"] == "sqtl"]
+    assert set(sq["tissue_id"]) == {"Whole_Blood"}
+    assert (res.table.loc[res.table["qtl_type"] == "eqtl", "phenotype_id"]
+            == res.table.loc[res.table["qtl_type"] == "eqtl", "gene_id"]).all()
+    hit = sq[sq["gene_id"] == gene]
+    assert len(hit) and hit["phenotype_id"].str.endswith(gene).all()
+    assert hit["pp_h4"].max() > 0.8, hit

@@ -32,6 +32,10 @@ def _qtl_option(f: Any) -> Any:
 @click.command("coloc")
 @click.argument("gwas_file", type=_EXISTING)
 @_qtl_option
+@click.option("--sqtl", "sqtl", multiple=True, metavar="TISSUE=DIR[:PREFIX]",
+              help="A tissue's sQTL outputs (leafcutter phenotypes mapped in grouped mode, e.g. "
+              "`genotex run`'s <tissue>/sqtl folder): its sGenes' introns are colocalized in "
+              "the same call. Repeat per tissue.")
 @click.option("--variants", type=click.Path(exists=True, path_type=Path), default=None,
               help="Release variants to harmonise GWAS alleles to: the genotype file "
                    "(VCF/PLINK) or the release variants table. Default: the variants the "
@@ -84,8 +88,8 @@ def _qtl_option(f: Any) -> Any:
               "reported either way.")
 @click.option("--snp-table", is_flag=True,
               help="Also write OUT.snps.parquet: per-SNP PP.H4 of each locus's best gene.")
-def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Path,
-          lead_variants: tuple[str, ...], region: str | None, auto: bool, window: int,
+def coloc(gwas_file: Path, qtl: tuple[str, ...], sqtl: tuple[str, ...], variants: Path | None,
+          out: Path, lead_variants: tuple[str, ...], region: str | None, auto: bool, window: int,
           p_threshold: float, trait_id: str | None, n: float | None, trait_type: str,
           case_fraction: float | None, sdy: float | None, p1: float, p2: float, p12: float,
           method: str, susie_l: int, all_genes: bool, palindromic: str,
@@ -118,6 +122,7 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
     if sum([bool(lead_variants), region is not None, auto]) > 1:
         raise click.UsageError("give only one of --lead-variant, --region, --auto")
     res = run_coloc(gwas=gwas_file, qtl_dirs=_parse_qtl(qtl), output=out, variants=variants,
+                    sqtl_dirs=_parse_qtl(sqtl) or None,
                     region=region, lead_variants=lead_variants, window=window,
                     p_threshold=p_threshold, trait_id=trait_id, n=n,
                     trait_type=trait_type,  # type: ignore[arg-type]
@@ -140,9 +145,9 @@ def coloc(gwas_file: Path, qtl: tuple[str, ...], variants: Path | None, out: Pat
     if res.table.empty:
         click.echo("no eQTL gene overlaps the loci")
     else:
-        wide = res.table.pivot_table(index=["lead_variant_id", "gene_id"], columns="tissue_id",
-                                     values="pp_h4", aggfunc="max")
-        click.echo("PP.H4 (shared causal variant) per gene × tissue:")
+        wide = res.table.pivot_table(index=["lead_variant_id", "gene_id", "qtl_type"],
+                                     columns="tissue_id", values="pp_h4", aggfunc="max")
+        click.echo("PP.H4 (shared causal variant) per gene × tissue (sQTL: best intron):")
         click.echo(wide.to_string(float_format=lambda x: f"{x:.3f}", na_rep="."))
     click.echo(f"wrote {res.path} ({len(res.table)} rows) and {res.report_path}")
     if res.snps_path is not None:

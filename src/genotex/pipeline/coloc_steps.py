@@ -71,7 +71,7 @@ __all__ = [
 PathLike = str | Path
 #: Columns of the release store's ``coloc`` table, in order.
 COLOC_COLUMNS = ("tissue_id", "gene_id", "trait_id", "nsnps", "pp_h0", "pp_h1", "pp_h2",
-                 "pp_h3", "pp_h4", "lead_variant_id")
+                 "pp_h3", "pp_h4", "lead_variant_id", "qtl_type", "phenotype_id")
 #: Genome-wide significance, the default threshold of automatic loci.
 GENOME_WIDE = 5e-8
 _REGION = re.compile(r"^(?:chr)?([0-9XYMT]+):([0-9,]+)-([0-9,]+)$", re.IGNORECASE)
@@ -88,6 +88,17 @@ class TissueQtl:
     tissue_id: str
     directory: Path
     prefix: str
+    #: ``"eqtl"`` (phenotypes are genes) or ``"sqtl"`` (leafcutter introns of the genes)
+    qtl_type: str = "eqtl"
+
+    @property
+    def key(self) -> str:
+        """Unique per tissue and QTL type (a tissue may have both eQTLs and sQTLs)."""
+        return f"{self.qtl_type}:{self.tissue_id}"
+
+    def gene_of(self, phenotype_id: str) -> str:
+        """The gene of a phenotype: itself, or an intron ID's last field (``…:clu_1_+:ENSG…``)."""
+        return phenotype_id.rsplit(":", 1)[-1] if self.qtl_type == "sqtl" else phenotype_id
 
     @property
     def egenes_path(self) -> Path:
@@ -112,11 +123,14 @@ class TissueQtl:
 
     @property
     def expression_bed(self) -> Path:
-        """``<prefix>.expression.bed.gz`` (the mapped phenotypes; gives the sample size)."""
-        return self.directory / f"{self.prefix}.expression.bed.gz"
+        """The mapped phenotypes' BED (gives the sample size): ``<prefix>.expression.bed.gz``,
+        or ``<prefix>.leafcutter.bed.gz`` for sQTLs."""
+        name = "leafcutter" if self.qtl_type == "sqtl" else "expression"
+        return self.directory / f"{self.prefix}.{name}.bed.gz"
 
 
-def resolve_qtl_dirs(qtl_dirs: Mapping[str, PathLike | tuple[PathLike, str]]) -> list[TissueQtl]:
+def resolve_qtl_dirs(qtl_dirs: Mapping[str, PathLike | tuple[PathLike, str]], *,
+                     qtl_type: str = "eqtl") -> list[TissueQtl]:
     """Tissue → ``dir`` or ``(dir, prefix)`` (prefix defaults to the tissue ID), checked.
 
     Raises :class:`InputError` when a directory or its permutation table is missing.
@@ -127,7 +141,7 @@ def resolve_qtl_dirs(qtl_dirs: Mapping[str, PathLike | tuple[PathLike, str]]) ->
     out = []
     for tissue, spec in qtl_dirs.items():
         directory, prefix = (spec if isinstance(spec, tuple) else (spec, tissue))
-        q = TissueQtl(str(tissue), Path(directory), str(prefix))
+        q = TissueQtl(str(tissue), Path(directory), str(prefix), qtl_type)
         if not q.directory.is_dir():
             raise InputError(q.directory, f"eQTL directory of {tissue} not found",
                              "pass the --output-dir of `genotex qtl` for that tissue")
@@ -503,10 +517,12 @@ def _harmonize_locus(gwas: pd.DataFrame, variants: pd.DataFrame,
     return t, report
 
 
-def _row(tissue: str, gene: str, s: ColocSettings, nsnps: int, pp: np.ndarray,
+def _row(qtl: TissueQtl, phenotype: str, s: ColocSettings, nsnps: int, pp: np.ndarray,
          lead: str) -> dict[str, Any]:
-    return {"tissue_id": tissue, "gene_id": gene, "trait_id": s.trait_id, "nsnps": nsnps,
-            **{f"pp_h{h}": float(pp[h]) for h in range(5)}, "lead_variant_id": lead}
+    return {"tissue_id": qtl.tissue_id, "gene_id": qtl.gene_of(phenotype),
+            "trait_id": s.trait_id, "nsnps": nsnps,
+            **{f"pp_h{h}": float(pp[h]) for h in range(5)}, "lead_variant_id": lead,
+            "qtl_type": qtl.qtl_type, "phenotype_id": phenotype}
 
 
 def _susie_locus(locus: Locus, gw: pd.DataFrame, release: pd.DataFrame, dosages: Any,
@@ -522,14 +538,14 @@ def _susie_locus(locus: Locus, gw: pd.DataFrame, release: pd.DataFrame, dosages:
         return [], [], [f"{locus}: SuSiE found no credible set for the GWAS trait"]
     rows, frames, skipped = [], [], 0
     for t in tissues:
-        for gene, p in pairs[t.qtl.tissue_id].groupby("phenotype_id", sort=True):
+        for gene, p in pairs[t.qtl.key].groupby("phenotype_id", sort=True):
             summary = ctx.gene(p, t.n_samples, s)
             if summary is None:
                 skipped += 1
                 continue
             frame = _susie_pair_rows(summary, t.qtl.tissue_id, str(gene), s.trait_id, lead)
             best = frame.iloc[int(np.argmax(frame["pp_h4"].to_numpy()))]
-            rows.append(_row(t.qtl.tissue_id, str(gene), s, int(best["nsnps"]),
+            rows.append(_row(t.qtl, str(gene), s, int(best["nsnps"]),
                              best[[f"pp_h{h}" for h in range(5)]].to_numpy(np.float64), lead))
             frames.append(frame)
     msg = [f"{locus}: {skipped} tissue × gene without an eQTL credible set (no row)"] \
@@ -545,7 +561,7 @@ def _coloc_locus(locus: Locus, gwas: pd.DataFrame, tissues: list[_TissueIndex],
     in_locus = gwas.loc[(gwas["chromosome"] == locus.chrom)
                         & (gwas["base_pair_location"] >= locus.start)
                         & (gwas["base_pair_location"] <= locus.end)]
-    pairs = {t.qtl.tissue_id: t.pairs_in(locus, t.genes_near(
+    pairs = {t.qtl.key: t.pairs_in(locus, t.genes_near(
         locus, cis_window=opts["cis_window"], fdr=opts["egene_fdr"])) for t in tissues}
     release, dosages = _variants_in(variants, locus, [p for p in pairs.values() if len(p)])
     gw, report = _harmonize_locus(in_locus, release, opts["palindromic"])
@@ -560,7 +576,7 @@ def _coloc_locus(locus: Locus, gwas: pd.DataFrame, tissues: list[_TissueIndex],
         return rows_s, frames, report, msg
     rows, snps = [], []
     for t in tissues:
-        tissue_pairs = pairs[t.qtl.tissue_id]
+        tissue_pairs = pairs[t.qtl.key]
         best: tuple[float, pd.DataFrame | None] = (-1.0, None)
         for gene, p in tissue_pairs.groupby("phenotype_id", sort=True):
             out = _coloc_gene(gw, p, t.n_samples, s)
@@ -568,7 +584,7 @@ def _coloc_locus(locus: Locus, gwas: pd.DataFrame, tissues: list[_TissueIndex],
                 continue
             summary, results = out
             pp = summary.iloc[1:].to_numpy(np.float64)
-            rows.append(_row(t.qtl.tissue_id, str(gene), s, int(summary["nsnps"]), pp, lead))
+            rows.append(_row(t.qtl, str(gene), s, int(summary["nsnps"]), pp, lead))
             if opts["snp_table"] and pp[4] > best[0]:
                 best = (float(pp[4]), _snp_rows(results, t.qtl.tissue_id, str(gene),
                                                 s.trait_id, lead))
@@ -629,6 +645,7 @@ def run_coloc(
     gwas: PathLike,
     qtl_dirs: Mapping[str, PathLike | tuple[PathLike, str]],
     output: PathLike,
+    sqtl_dirs: Mapping[str, PathLike | tuple[PathLike, str]] | None = None,
     variants: PathLike | pd.DataFrame | None = None,
     region: str | None = None,
     lead_variants: Sequence[str] = (),
@@ -665,6 +682,11 @@ def run_coloc(
         the tissue ID.
     output
         Parquet file to write (store ``coloc`` columns).
+    sqtl_dirs
+        Tissue → sQTL output directory (or ``(directory, prefix)``) of the same layout (grouped
+        permutations, nominal pairs per intron, ``<prefix>.leafcutter.bed.gz``): each sGene's
+        introns are colocalized too, in the same call; their rows have ``qtl_type = "sqtl"``,
+        the intron in ``phenotype_id`` and its gene in ``gene_id``.
     variants
         The release's variants to harmonise GWAS alleles to: a genotype file (VCF/PLINK, whose
         dosages also give ALT frequencies), a release ``variants`` table (Parquet/TSV), or
@@ -735,7 +757,9 @@ def run_coloc(
     else:
         loci = find_loci(table, p_threshold=p_threshold, window=window)
     sizes = qtl_sample_sizes or {}
-    tissues = [_TissueIndex.load(q, sizes.get(q.tissue_id)) for q in resolve_qtl_dirs(qtl_dirs)]
+    qtls = resolve_qtl_dirs(qtl_dirs) + (
+        resolve_qtl_dirs(sqtl_dirs, qtl_type="sqtl") if sqtl_dirs else [])
+    tissues = [_TissueIndex.load(q, sizes.get(q.tissue_id)) for q in qtls]
     release = _load_variant_table(variants)
     opts = {"cis_window": cis_window, "egene_fdr": egene_fdr, "palindromic": palindromic,
             "snp_table": snp_table and method == "abf", "method": method, "susie_L": susie_L}

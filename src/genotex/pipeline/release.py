@@ -190,9 +190,14 @@ def result_tables(inputs: ReleaseInputs) -> dict[str, pd.DataFrame]:
     if inputs.metasoft is not None:
         tables["metasoft"] = pd.read_parquet(inputs.metasoft, columns=list(METASOFT_COLUMNS))
     if inputs.coloc:
-        frames = [pd.read_parquet(p, columns=list(COLOC_COLUMNS)) for p in inputs.coloc]
-        tables["coloc"] = pd.concat(frames, ignore_index=True).drop_duplicates(
-            ["trait_id", "tissue_id", "gene_id", "lead_variant_id"], keep="last")
+        # files of older genotex versions lack qtl_type/phenotype_id: those rows are eQTLs
+        frames = [pd.read_parquet(p).reindex(columns=list(COLOC_COLUMNS)) for p in inputs.coloc]
+        coloc = pd.concat(frames, ignore_index=True)
+        coloc["qtl_type"] = coloc["qtl_type"].fillna("eqtl")
+        coloc["phenotype_id"] = coloc["phenotype_id"].fillna(coloc["gene_id"])
+        tables["coloc"] = coloc.drop_duplicates(
+            ["trait_id", "tissue_id", "qtl_type", "phenotype_id", "lead_variant_id"],
+            keep="last")
     return tables
 
 

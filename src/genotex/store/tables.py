@@ -300,9 +300,12 @@ TABLES: Mapping[str, TableSpec] = {
                 _c("pp_h0", FLOAT), _c("pp_h1", FLOAT), _c("pp_h2", FLOAT),
                 _c("pp_h3", FLOAT), _c("pp_h4", FLOAT),
                 _o("lead_variant_id", STRING),
+                _o("qtl_type", STRING, "'eqtl' or 'sqtl'"),
+                _o("phenotype_id", STRING, "gene (eQTL) or intron chr:start:end:clu_N:gene (sQTL)"),
             ),
             sort_by=("trait_id", "tissue_id", "gene_id"),
-            doc="Colocalization posteriors (coloc.abf) per trait x tissue x gene.",
+            doc="Colocalization posteriors (coloc.abf / coloc.susie) per trait x tissue x "
+                "gene (x intron for sQTLs).",
         ),
         TableSpec(
             "ld",

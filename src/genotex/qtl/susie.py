@@ -136,12 +136,17 @@ class _SER:
     loglik: float
 
 
-def _single_effect_regression(
-    r: NDArray[np.float64], xs: NDArray[np.float64], d: NDArray[np.float64], v: float,
-    sigma2: float, prior: NDArray[np.float64], method: PriorMethod,
-) -> _SER:
-    """susieR ``single_effect_regression`` on the standardized ``xs`` (n × p)."""
-    xty = r @ xs
+def single_effect_from_xty(
+    xty: NDArray[np.float64], d: NDArray[np.float64], v: float, sigma2: float,
+    prior: NDArray[np.float64], method: PriorMethod,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+           float, float]:
+    """One single-effect posterior from ``X'r`` and ``d = diag(X'X)`` (each (p,)).
+
+    Shared by the individual-level fit (susieR ``single_effect_regression``) and the
+    sufficient-statistic / RSS fit (``single_effect_regression_ss``). Returns
+    ``(alpha, mu, mu2, lbf, lbf_model, V)``, ``V`` updated by the prior ``method``.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         betahat = xty / d
         shat2 = sigma2 / d
@@ -156,12 +161,20 @@ def _single_effect_regression(
         post_var = 1.0 / (np.float64(1.0) / np.float64(v) + d / sigma2)
     mu = post_var * xty / sigma2
     mu2 = post_var + mu * mu
-    lbf_model = m + math.log(sw)
+    if method == "EM":
+        v = _null_check(float(np.sum(alpha * mu2)), betahat, shat2, prior)
+    return alpha, mu, mu2, lbf, m + math.log(sw), v
+
+
+def _single_effect_regression(
+    r: NDArray[np.float64], xs: NDArray[np.float64], d: NDArray[np.float64], v: float,
+    sigma2: float, prior: NDArray[np.float64], method: PriorMethod,
+) -> _SER:
+    """susieR ``single_effect_regression`` on the standardized ``xs`` (n × p)."""
+    alpha, mu, mu2, lbf, lbf_model, v = single_effect_from_xty(r @ xs, d, v, sigma2, prior,
+                                                               method)
     loglik = lbf_model + float(np.sum(-(_LN_SQRT_2PI + 0.5 * r * r / sigma2
                                         + 0.5 * math.log(sigma2))))
-    if method == "EM":
-        v = float(np.sum(alpha * mu2))
-        v = _null_check(v, betahat, shat2, prior)
     return _SER(alpha, mu, mu2, lbf, lbf_model, v, loglik)
 
 

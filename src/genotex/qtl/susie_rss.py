@@ -21,10 +21,8 @@ from genotex.qtl.susie import (
     CredibleSets,
     PriorMethod,
     SusieResult,
-    _lbf,
-    _null_check,
-    _optimize_v,
     collect_credible_sets,
+    single_effect_from_xty,
     susie_pip,
 )
 
@@ -44,30 +42,6 @@ class _SSState:
     XtXr: NDArray[np.float64]
 
 
-def _ser_ss(xtr: NDArray[np.float64], d: NDArray[np.float64], v: float, sigma2: float,
-            prior: NDArray[np.float64], method: PriorMethod
-            ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
-                       NDArray[np.float64], float, float]:
-    """susieR ``single_effect_regression_ss``: (alpha, mu, mu2, lbf, lbf_model, V)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        betahat = xtr / d
-        shat2 = sigma2 / d
-    if method == "optim":
-        v = _optimize_v(betahat, shat2, prior, v)
-    lbf = _lbf(v, betahat, shat2)
-    m = float(lbf.max())
-    w = np.exp(lbf - m) * prior
-    sw = float(w.sum())
-    alpha = w / sw
-    with np.errstate(divide="ignore"):
-        post_var = 1.0 / (np.float64(1.0) / np.float64(v) + d / sigma2)
-    mu = post_var * xtr / sigma2
-    mu2 = post_var + mu * mu
-    if method == "EM":
-        v = _null_check(float(np.sum(alpha * mu2)), betahat, shat2, prior)
-    return alpha, mu, mu2, lbf, m + math.log(sw), v
-
-
 def _update_effects_ss(xtx: NDArray[np.float64], xty: NDArray[np.float64],
                        d: NDArray[np.float64], s: _SSState, prior: NDArray[np.float64],
                        method: PriorMethod) -> None:
@@ -75,8 +49,8 @@ def _update_effects_ss(xtx: NDArray[np.float64], xty: NDArray[np.float64],
     for j in range(s.alpha.shape[0]):
         s.XtXr = s.XtXr - xtx @ (s.alpha[j] * s.mu[j])
         xtr = xty - s.XtXr
-        alpha, mu, mu2, lbf, lbf_model, v = _ser_ss(xtr, d, float(s.V[j]), s.sigma2, prior,
-                                                    method)
+        alpha, mu, mu2, lbf, lbf_model, v = single_effect_from_xty(
+            xtr, d, float(s.V[j]), s.sigma2, prior, method)
         s.alpha[j], s.mu[j], s.mu2[j], s.lbf_variable[j] = alpha, mu, mu2, lbf
         s.V[j], s.lbf[j] = v, lbf_model
         eb, eb2 = alpha * mu, alpha * mu2

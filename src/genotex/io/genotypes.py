@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from genotex.errors import InputError
-from genotex.io._checks import PathLike, check_known, check_unique
+from genotex.io._checks import (
+    PathLike,
+    check_chrom_naming,
+    check_known,
+    check_sorted,
+    check_unique,
+)
 from genotex.schema import VARIANT_COLUMNS, variant_id
 
 __all__ = ["GenotypeChunk", "GenotypeReader", "open_genotypes"]
@@ -107,6 +113,43 @@ def variant_frame(ids: Sequence[str], chrom: Sequence[str], pos: Sequence[int] |
         "alt": pd.Series(alt, dtype=object).astype(str).to_numpy(),
     })
     return frame[list(VARIANT_COLUMNS)]
+
+
+class SortedVariantChunks:
+    """Checks that variant chunks written to ``path`` are chr-named and sorted across chunks,
+    and normalizes each to :data:`~genotex.schema.VARIANT_COLUMNS` (the PLINK writers' part).
+    """
+
+    def __init__(self, path: PathLike) -> None:
+        self.path = path
+        self._last: tuple[str, int] | None = None
+
+    def accept(self, variants: pd.DataFrame) -> pd.DataFrame:
+        """``variants`` (``chrom, pos, ref, alt`` [, ``variant_id``]) → a VARIANT_COLUMNS frame."""
+        chrom = variants["chrom"].astype(str).to_numpy()
+        pos = variants["pos"].to_numpy(dtype=np.int64)
+        check_chrom_naming(chrom, self.path)
+        prev = ([self._last[0]], [self._last[1]]) if self._last else ([], [])
+        check_sorted(np.concatenate([prev[0], chrom]).astype(object),
+                     np.concatenate([prev[1], pos]), self.path, what="variants")
+        if len(chrom):
+            self._last = (str(chrom[-1]), int(pos[-1]))
+        ids = (variants["variant_id"].tolist() if "variant_id" in variants.columns
+               else [""] * len(variants))
+        return variant_frame(ids, chrom.tolist(), pos, variants["ref"].tolist(),
+                             variants["alt"].tolist())
+
+
+class _ChunkWriter(Protocol):
+    def write(self, variants: pd.DataFrame, genotypes: np.ndarray) -> None: ...
+
+
+def write_in_chunks(writer: _ChunkWriter, variants: pd.DataFrame, genotypes: np.ndarray,
+                    n_samples: int) -> None:
+    """Feed (n_variants, n_samples) ``genotypes`` to ``writer`` in blocks of ~16 M calls."""
+    step = max(1, 2**24 // max(1, n_samples))
+    for a in range(0, len(variants), step):
+        writer.write(variants.iloc[a: a + step], genotypes[a: a + step])
 
 
 def select_samples(

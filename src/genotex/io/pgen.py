@@ -23,7 +23,14 @@ from genotex.io._checks import (
     fileset_member,
     reading,
 )
-from genotex.io.genotypes import Field, IndexedReader, select_samples, variant_frame
+from genotex.io.genotypes import (
+    Field,
+    IndexedReader,
+    SortedVariantChunks,
+    select_samples,
+    variant_frame,
+    write_in_chunks,
+)
 
 __all__ = ["PgenReader", "PgenWriter", "write_pgen"]
 
@@ -153,7 +160,7 @@ class PgenWriter:
         self._pvar.write("#CHROM\tPOS\tID\tREF\tALT\n")
         self._writer = pgenlib.PgenWriter(bytes(fileset_member(self.prefix, ".pgen")),
                                           len(samples), n_variants, nonref_flags=False)
-        self._last: tuple[str, int] | None = None
+        self._variants = SortedVariantChunks(fileset_member(self.prefix, ".pvar"))
 
     def write(self, variants: pd.DataFrame, genotypes: np.ndarray) -> None:
         """Append sorted variants and their (n_variants, n_samples) int8 ALT counts (-1 missing)."""
@@ -162,18 +169,7 @@ class PgenWriter:
             raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
         if not len(variants):
             return
-        pvar = fileset_member(self.prefix, ".pvar")
-        chrom = variants["chrom"].astype(str).to_numpy()
-        pos = variants["pos"].to_numpy(dtype=np.int64)
-        check_chrom_naming(chrom, pvar)
-        prev = ([self._last[0]], [self._last[1]]) if self._last else ([], [])
-        check_sorted(np.concatenate([prev[0], chrom]).astype(object),
-                     np.concatenate([prev[1], pos]), pvar, what="variants")
-        self._last = (str(chrom[-1]), int(pos[-1]))
-        frame = variant_frame(
-            variants["variant_id"].tolist() if "variant_id" in variants.columns
-            else [""] * len(variants), chrom.tolist(), pos, variants["ref"].tolist(),
-            variants["alt"].tolist())
+        frame = self._variants.accept(variants)
         self._pvar.write("".join(f"{c}\t{p}\t{i}\t{r}\t{a}\n"
                                  for i, c, p, r, a in frame.itertuples(index=False)))
         codes = np.where((g >= 0) & (g <= 2), g, -9).astype(np.int8)
@@ -204,6 +200,4 @@ def write_pgen(
     (n_variants, n_samples) int8 ALT counts 0/1/2, -1 = missing.
     """
     with PgenWriter(prefix, samples, len(variants), sex=sex) as writer:
-        step = max(1, 2**24 // max(1, len(samples)))
-        for a in range(0, len(variants), step):
-            writer.write(variants.iloc[a: a + step], genotypes[a: a + step])
+        write_in_chunks(writer, variants, genotypes, len(samples))

@@ -26,7 +26,13 @@ from genotex.io._checks import (
     fileset_member,
     reading,
 )
-from genotex.io.genotypes import IndexedReader, select_samples, variant_frame
+from genotex.io.genotypes import (
+    IndexedReader,
+    SortedVariantChunks,
+    select_samples,
+    variant_frame,
+    write_in_chunks,
+)
 
 __all__ = ["PlinkReader", "PlinkWriter", "write_plink"]
 
@@ -152,30 +158,14 @@ class PlinkWriter:
         self._bed: IO[bytes] = open(fileset_member(self.prefix, ".bed"), "wb")  # noqa: SIM115
         self._bim: IO[str] = open(fileset_member(self.prefix, ".bim"), "w", encoding="utf-8")  # noqa: SIM115
         self._bed.write(_MAGIC)
-        self._last: tuple[str, int] | None = None
-        self._done: set[str] = set()
+        self._variants = SortedVariantChunks(fileset_member(self.prefix, ".bim"))
 
     def write(self, variants: pd.DataFrame, genotypes: np.ndarray) -> None:
         """Append sorted variants and their (n_variants, n_samples) int8 ALT counts."""
         g = np.asarray(genotypes)
         if g.ndim != 2 or g.shape != (len(variants), self.n_samples):
             raise ValueError(f"genotypes shape {g.shape} != ({len(variants)}, {self.n_samples})")
-        chrom = variants["chrom"].astype(str).to_numpy()
-        pos = variants["pos"].to_numpy(dtype=np.int64)
-        bim = fileset_member(self.prefix, ".bim")
-        check_chrom_naming(chrom, bim)
-        if self._last is not None and len(chrom):
-            chrom = np.concatenate([[self._last[0]], chrom])
-            pos = np.concatenate([[self._last[1]], pos])
-        check_sorted(chrom, pos, bim, what="variants")
-        if self._last is not None and len(variants):
-            chrom, pos = chrom[1:], pos[1:]
-        if len(variants):
-            self._last = (str(chrom[-1]), int(pos[-1]))
-        ids = variants["variant_id"] if "variant_id" in variants.columns else None
-        frame = variant_frame(
-            ids.tolist() if ids is not None else [""] * len(variants), chrom.tolist(), pos,
-            variants["ref"].tolist(), variants["alt"].tolist())
+        frame = self._variants.accept(variants)
         lines = [f"{c}\t{i}\t0\t{p}\t{a}\t{r}\n" for i, c, p, r, a in
                  frame.itertuples(index=False)]
         self._bim.write("".join(lines))
@@ -217,8 +207,6 @@ def write_plink(
         (n_samples,) 1 = male, 2 = female, 0 = unknown (default).
     """
     with PlinkWriter(prefix, samples, sex=sex) as writer:
-        step = max(1, 2**24 // max(1, len(samples)))
-        for a in range(0, len(variants), step):
-            writer.write(variants.iloc[a: a + step], genotypes[a: a + step])
+        write_in_chunks(writer, variants, genotypes, len(samples))
         if len(variants) == 0:
             writer.write(variants, np.empty((0, len(samples)), dtype=np.int8))

@@ -77,7 +77,8 @@ def prepare_tissue_expression(
         raise InputError(sample_participant_lookup, f"{len(unknown)} samples of {tpm_gct} are "
                          f"not in the lookup (e.g. {unknown[0]!r})",
                          "add a 'sample_id<TAB>participant_id' line for every expression sample")
-    keep = [s for s in tpm.columns if lookup[s] in set(donors)]
+    genotyped = set(donors)
+    keep = [s for s in tpm.columns if lookup[s] in genotyped]
     if not keep:
         raise InputError(genotypes, f"no donor of the samples in {tpm_gct} has genotypes",
                          "check that the VCF/PLINK sample IDs are GTEx donor IDs (GTEX-XXXX)")

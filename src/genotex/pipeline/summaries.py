@@ -103,7 +103,8 @@ def summarize_expression(
     tissue_of = tissue_id_of_samples(samples, sample_attributes)
     subjects = read_subject_attributes(subject_attributes).set_index("SUBJID")
     genes = read_gene_annotation(annotation).set_index("gene_id")
-    tpm = pd.concat([read_gct(p) for p in tpm_gcts.values()], axis=1, join="outer")
+    per_tissue = {tissue: read_gct(path) for tissue, path in tpm_gcts.items()}
+    tpm = pd.concat(list(per_tissue.values()), axis=1, join="outer")
     if tpm.isna().to_numpy().any():
         raise InputError(next(iter(tpm_gcts.values())), "the tissues' TPM files hold different "
                          "genes", "give GCT files over the same gene set")
@@ -128,8 +129,8 @@ def summarize_expression(
         _write_parquet(top, stage / "top_expressed_genes.parquet")
         _write_parquet(specific, stage / "tissue_specificity.parquet")
         _write_parquet(long_spec, stage / "tissue_specificity_by_tissue.parquet")
-        for tissue, path in tpm_gcts.items():
-            long = tpm_long(read_gct(path), tissue_of)[["gene_id", "sample_id", "tpm"]]
+        for tissue, values in per_tissue.items():
+            long = tpm_long(values, tissue_of)[["gene_id", "sample_id", "tpm"]]
             _write_parquet(long, stage / "sample_tpm" / f"tissue_id={tissue}" / "part-0.parquet")
     return ExpressionSummaries(output_dir=out, n_genes=len(median), n_tissues=median.shape[1],
                                n_samples=tpm.shape[1])

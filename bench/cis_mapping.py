@@ -7,8 +7,6 @@ Datasets (inputs built under bench/work/, git-ignored):
   simulated  genotex's simulator: one tissue (~1,000 samples), chr22 with ~5,000 variants per
              +-1 Mb window (--sim-donors, --sim-variants, --sim-genes); GFLOP/s of the
              genotype x permuted-phenotype products vs numpy's float32 matmul on 2 threads
-  memory     plink2 --dummy: 700 samples x --mem-variants variants on one chromosome (250 bp
-             apart), 300 genes; genotex streams it (peak RSS), tensorQTL loads it whole
 Every tool gets the same files, +-1 Mb, MAF >= 0.01, --perm permutations, seed 1 and 2 cores:
 tensorQTL torch.set_num_threads(2) (peers' tensorqtl_run.py); genotex --threads 2 through its
 tensorQTL drop-in CLI (`genotex qtl GENOTYPES PHENOTYPES PREFIX --mode ...`, exact and
@@ -154,36 +152,6 @@ def prepare_simulated(donors: int, variants: int, genes: int) -> dict[str, Path]
         sh("plink2", "--bfile", f.plink_prefix, "--output-chr", "chrM", "--make-pgen",
            "--threads", "2", "--out", d / "geno", stdout=subprocess.DEVNULL)
     return {"geno": d / "geno", "bed": d / "Lung.expression.bed.gz", "cov": d / "cov.txt"}
-
-
-def prepare_memory(samples: int, variants: int, genes: int = 300) -> dict[str, Path]:
-    """plink2 --dummy genotypes (chr1, 250 bp apart) and random phenotypes at evenly spaced TSSs."""
-    d = WORK / f"mem_{samples}_{variants}"
-    if not (d / "geno.pgen").is_file():
-        d.mkdir(parents=True, exist_ok=True)
-        sh("plink2", "--dummy", samples, variants, "0.02", "dosage-freq=0", "--seed", 7,
-           "--make-pgen", "--threads", 2, "--out", d / "raw", stdout=subprocess.DEVNULL)
-        for ext in ("pgen", "psam"):
-            (d / f"raw.{ext}").rename(d / f"geno.{ext}")
-        with open(d / "raw.pvar") as fi, open(d / "geno.pvar", "w") as fo:
-            fo.write(next(fi))
-            for i, _ in enumerate(fi):
-                fo.write(f"chr1\t{250 * (i + 1)}\tv{i}\tA\tG\n")
-        sample_ids = pd.read_csv(d / "geno.psam", sep="\t")["#IID"].astype(str).tolist()
-        span = 250 * variants
-        tss = np.linspace(span * 0.02, span * 0.98, genes).astype(np.int64)
-        rng = np.random.default_rng(1)
-        from genotex.io import write_phenotype_bed
-
-        ids = [f"G{i:05d}" for i in range(genes)]
-        write_phenotype_bed(d / "pheno.bed.gz", pd.DataFrame(
-            {"chrom": "chr1", "start": tss - 1, "end": tss, "phenotype_id": ids}),
-            pd.DataFrame(rng.standard_normal((genes, samples)), index=ids, columns=sample_ids))
-        cov = pd.DataFrame(rng.standard_normal((5, samples)), columns=sample_ids,
-                           index=[f"C{i}" for i in range(5)])
-        cov.index.name = "id"
-        cov.to_csv(d / "cov.txt", sep="\t")
-    return {"geno": d / "geno", "bed": d / "pheno.bed.gz", "cov": d / "cov.txt"}
 
 
 def tensorqtl_script() -> Path:
@@ -355,21 +323,6 @@ def n_samples(bed: Path) -> int:
     return int(read_phenotype_bed(bed).values.shape[1])
 
 
-def run_memory(inp: dict[str, Path], *, tensorqtl: bool) -> dict[str, dict[str, object]]:
-    out = WORK / "runs" / "memory"
-    if not REUSE:
-        shutil.rmtree(out, ignore_errors=True)
-    (out / "gx").mkdir(parents=True, exist_ok=True)
-    res = {"genotex nominal": timed("gx_nominal", _gx(inp, out, "gx", "cis_nominal"), out),
-           "genotex permute (100)": timed("gx_permute", [*_gx(inp, out, "gx", "cis"),
-                                                         "--permutations", 100, "--seed", 1],
-                                          out)}
-    if tensorqtl:
-        res["tensorQTL nominal"] = timed("tq_nominal", [*_tq(inp, out, 100, 1), "--mode",
-                                                        "nominal"], out)
-    return res
-
-
 # ------------------------------------------------------------------------------- report
 def _cost_table(cost: dict[str, dict[str, object]], ref: str) -> list[str]:
     lines = [f"| step | wall s | CPU s | peak RSS MiB | wall / {ref} | load before (1/5/15 min) |",
@@ -443,22 +396,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
-                    help="100 permutations, a 400-donor simulated tissue, 100k-variant memory "
-                    "input, no tensorQTL memory run")
+                    help="100 permutations, a 400-donor simulated tissue")
     ap.add_argument("--perm", type=int, default=None, help="default 1000 (--quick: 100)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sim-donors", type=int, default=None, help="default 1200 (~1000 samples)")
     ap.add_argument("--sim-variants", type=int, default=None,
                     help="chr22 variants; default 125,000 (~5,000 per ±1 Mb window)")
     ap.add_argument("--sim-genes", type=int, default=200)
-    ap.add_argument("--mem-variants", type=int, default=None, help="default 1,000,000")
     ap.add_argument("--output", type=Path, default=None,
                     help="report path (default bench/results/cis_mapping[_quick].md)")
     ap.add_argument("--reuse", action="store_true",
                     help="keep the runs already in bench/work (same settings) and only run "
                     "the missing steps, e.g. after an interruption")
     ap.add_argument("--skip", nargs="*", default=[],
-                    choices=["geuvadis", "peers", "simulated", "memory"])
+                    choices=["geuvadis", "peers", "simulated"])
     args = ap.parse_args()
     global REUSE
     REUSE = args.reuse
@@ -466,7 +417,6 @@ def main() -> None:
     args.perm = args.perm or (100 if q else 1000)
     donors = args.sim_donors or (400 if q else 1200)
     variants = args.sim_variants or (40_000 if q else 125_000)
-    mem_variants = args.mem_variants or (100_000 if q else 1_000_000)
     results: dict[str, dict] = {}
     if "geuvadis" not in args.skip:
         inp = prepare_geuvadis()
@@ -492,10 +442,6 @@ def main() -> None:
             "cost": cost, "agree": agree,
             "gflops": {"flop": flop, "peak": peak["gflops"], "peak_load": peak["load"],
                        "rates": rates}}
-    if "memory" not in args.skip:
-        inp = prepare_memory(700, mem_variants)
-        results[f"Memory: 700 samples × {mem_variants:,} variants (plink2 --dummy, 300 genes)"] = {
-            "cost": run_memory(inp, tensorqtl=not q)}
     (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
     out = args.output or ROOT / "bench" / "results" / (
         "cis_mapping_quick.md" if q else "cis_mapping.md")

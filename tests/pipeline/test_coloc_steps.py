@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from scipy import stats
 
 from genotex.errors import InputError
-from genotex.io import open_genotypes
 from genotex.pipeline.coloc_steps import (
     COLOC_COLUMNS,
     SUSIE_PAIR_COLUMNS,
@@ -22,74 +20,17 @@ from genotex.pipeline.coloc_steps import (
     run_coloc,
     variant_positions,
 )
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
-from genotex.pipeline.qtl_steps import (
-    cis_nominal,
-    cis_permutations,
-    read_egenes,
-    significant_pairs,
-)
-from genotex.simulate import SimulationConfig, simulate
+from genotex.pipeline.qtl_steps import cis_nominal
 from genotex.store.tables import get_table
 
-TISSUES = ("Lung", "Muscle_Skeletal", "Whole_Blood")
+from .three_tissue_cohort import TISSUES, Cohort, mapped_cohort
+
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")
-
-
-@dataclass(frozen=True)
-class Cohort:
-    root: Path
-    vcf: Path
-    truth: pd.DataFrame
-    variants: pd.DataFrame
-    dosages: np.ndarray
-
-    @property
-    def qtl_dirs(self) -> dict[str, Path]:
-        return {t: self.root / t for t in TISSUES}
-
-
-def build_cohort(root: Path) -> Cohort:
-    """Simulate 3 tissues on chr22 and run expression prep + cis-QTL mapping (cached on disk)."""
-    config = SimulationConfig(n_donors=200, n_genes=100, variants_per_chrom=2000,
-                              tissues=TISSUES, chromosomes=("chr22",), seed=2,
-                              max_tissue_fraction=1.0)
-    done = root / "done"
-    cohort = root / "cohort"
-    if not done.is_file():
-        files = simulate(cohort, config, progress=False)
-        pcs = compute_genotype_pcs(genotypes=files.plink_prefix, output=root / "pcs.txt",
-                                   n_pcs=3)
-        for t in TISSUES:
-            out = root / t
-            bed = prepare_tissue_expression(
-                tpm_gct=files.gene_tpm[t], counts_gct=files.gene_reads[t],
-                annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / t,
-                sample_participant_lookup=files.sample_participant_lookup).bed
-            cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                                    output=out / "cov.txt", n_hidden=2)
-            nom = cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
-                              output_dir=out, prefix=t, maf_threshold=0.01)
-            perm = cis_permutations(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
-                                    output_dir=out, prefix=t, n_perm=200, seed=1,
-                                    maf_threshold=0.01)
-            significant_pairs(cis_results=perm.table, nominal_files=nom.files.values(),
-                              output_dir=out, prefix=t)
-        done.write_text("ok\n")
-    vcf = cohort / "genotypes" / "cohort.vcf.gz"
-    with open_genotypes(vcf) as reader:
-        chunk = next(reader.iter_chunks(100_000))
-    truth = pd.read_csv(cohort / "truth" / "eqtls.tsv", sep="\t")
-    return Cohort(root, vcf, truth, chunk.variants, chunk.dosages.astype(np.float64))
 
 
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
-    return build_cohort(tmp_path_factory.getbasetemp() / "coloc_cohort")
+    return mapped_cohort(tmp_path_factory)
 
 
 def gwas_from(c: Cohort, causal: str, *, h2: float = 0.3, seed: int = 0) -> pd.DataFrame:
@@ -142,8 +83,7 @@ def _shared_gene(c: Cohort) -> tuple[str, str]:
     n_causal = t.groupby("gene_id")["variant_id"].nunique()
     shared = t.loc[(t["effect_class"] == "shared") & t["gene_id"].map(n_causal).eq(1)]
     causal = shared.drop_duplicates("gene_id").set_index("gene_id")["variant_id"]
-    weakest = pd.concat([read_egenes(c.root / x / f"{x}.cis_qtl.txt.gz")["pval_nominal"]
-                         for x in TISSUES], axis=1).max(axis=1)
+    weakest = pd.concat([c.egenes(x)["pval_nominal"] for x in TISSUES], axis=1).max(axis=1)
     gene = str(weakest.reindex(causal.index).idxmin())
     return gene, str(causal[gene])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,62 +9,16 @@ import pandas as pd
 import pytest
 
 from genotex.errors import InputError
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
 from genotex.pipeline.multitissue import METASOFT_COLUMNS, MultitissueOutputs, run_multitissue
-from genotex.pipeline.qtl_steps import (
-    cis_nominal,
-    cis_permutations,
-    read_egenes,
-    significant_pairs,
-)
-from genotex.simulate import SimulationConfig, simulate
 from genotex.store.tables import get_table
 
-TISSUES = ("Lung", "Muscle_Skeletal", "Whole_Blood")
-
-
-@dataclass(frozen=True)
-class Mapped:
-    root: Path
-    truth: pd.DataFrame
-
-    @property
-    def qtl_dirs(self) -> dict[str, Path]:
-        return {t: self.root / t for t in TISSUES}
-
-    def egenes(self, tissue: str) -> pd.DataFrame:
-        return read_egenes(self.root / tissue / f"{tissue}.cis_qtl.txt.gz")
+from .three_tissue_cohort import TISSUES, mapped_cohort
+from .three_tissue_cohort import Cohort as Mapped
 
 
 @pytest.fixture(scope="module")
 def mapped(tmp_path_factory: pytest.TempPathFactory) -> Mapped:
-    """3 tissues on chr22 (seed 2 plants a strong opposite-direction eQTL), mapped."""
-    root = tmp_path_factory.mktemp("multitissue")
-    config = SimulationConfig(n_donors=200, n_genes=100, variants_per_chrom=2000,
-                              tissues=TISSUES, chromosomes=("chr22",), seed=2,
-                              max_tissue_fraction=1.0)
-    files = simulate(root / "cohort", config, progress=False)
-    pcs = compute_genotype_pcs(genotypes=files.plink_prefix, output=root / "pcs.txt", n_pcs=3)
-    for t in TISSUES:
-        out = root / t
-        bed = prepare_tissue_expression(
-            tpm_gct=files.gene_tpm[t], counts_gct=files.gene_reads[t],
-            annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / t,
-            sample_participant_lookup=files.sample_participant_lookup).bed
-        cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                                output=out / "cov.txt", n_hidden=2)
-        nom = cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
-                          output_dir=out, prefix=t, maf_threshold=0.01)
-        perm = cis_permutations(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
-                                output_dir=out, prefix=t, n_perm=200, seed=1,
-                                maf_threshold=0.01)
-        significant_pairs(cis_results=perm.table, nominal_files=nom.files.values(),
-                          output_dir=out, prefix=t)
-    return Mapped(root, pd.read_csv(files.truth_eqtls, sep="\t"))
+    return mapped_cohort(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -253,7 +253,13 @@ class SusieResult:
 
 
 @dataclass
-class _State:
+class EffectsState:
+    """Mutable IBSS state of ``L`` single effects over ``p`` variables (susieR's fit list).
+
+    ``alpha``, ``mu``, ``mu2``, ``lbf_variable`` (L, p); ``lbf``, ``KL``, ``V`` (L,).
+    Subclasses add the fitted product the sweep keeps up to date.
+    """
+
     alpha: NDArray[np.float64]
     mu: NDArray[np.float64]
     mu2: NDArray[np.float64]
@@ -262,7 +268,20 @@ class _State:
     KL: NDArray[np.float64]
     V: NDArray[np.float64]
     sigma2: float
-    Xr: NDArray[np.float64]
+
+    @classmethod
+    def initial(cls, n_effects: int, p: int, *, prior_variance: float, sigma2: float,
+                **fitted: NDArray[np.float64]) -> Self:
+        """susieR's ``init_setup``: uniform alpha, zero effects, NaN Bayes factors."""
+        return cls(np.full((n_effects, p), 1.0 / p), np.zeros((n_effects, p)),
+                   np.zeros((n_effects, p)), np.full((n_effects, p), np.nan),
+                   np.full(n_effects, np.nan), np.full(n_effects, np.nan),
+                   np.full(n_effects, prior_variance), sigma2, **fitted)
+
+
+@dataclass
+class _State(EffectsState):
+    Xr: NDArray[np.float64]  # (n,) X · b̄
 
 
 def _er2(xs: NDArray[np.float64], d: NDArray[np.float64], y: NDArray[np.float64],
@@ -398,9 +417,8 @@ def susie(
         prior = np.asarray(prior_weights, dtype=np.float64)
         prior = prior / prior.sum()
     ll = min(L, p)
-    s = _State(np.full((ll, p), 1.0 / p), np.zeros((ll, p)), np.zeros((ll, p)),
-               np.full((ll, p), np.nan), np.full(ll, np.nan), np.full(ll, np.nan),
-               np.full(ll, scaled_prior_variance * var_y), var_y, np.zeros(n))
+    s = _State.initial(ll, p, prior_variance=scaled_prior_variance * var_y, sigma2=var_y,
+                       Xr=np.zeros(n))
     method: PriorMethod = estimate_prior_method if estimate_prior_variance else "none"
     elbo = [-np.inf]
     converged = False

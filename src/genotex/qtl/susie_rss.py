@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from genotex.qtl.susie import (
     CredibleSets,
+    EffectsState,
     PriorMethod,
     SusieResult,
     collect_credible_sets,
@@ -30,16 +31,8 @@ __all__ = ["ld_matrix", "susie_rss", "susie_suff_stat"]
 
 
 @dataclass
-class _SSState:
-    alpha: NDArray[np.float64]
-    mu: NDArray[np.float64]
-    mu2: NDArray[np.float64]
-    lbf_variable: NDArray[np.float64]
-    lbf: NDArray[np.float64]
-    KL: NDArray[np.float64]
-    V: NDArray[np.float64]
-    sigma2: float
-    XtXr: NDArray[np.float64]
+class _SSState(EffectsState):
+    XtXr: NDArray[np.float64]  # (p,) XᵀX · b̄
 
 
 def _update_effects_ss(xtx: NDArray[np.float64], xty: NDArray[np.float64],
@@ -182,10 +175,9 @@ def susie_suff_stat(
     prior = (np.full(p, 1.0 / p) if prior_weights is None
              else np.asarray(prior_weights, dtype=np.float64) / np.sum(prior_weights))
     ll = min(L, p)
-    s = _SSState(np.full((ll, p), 1.0 / p), np.zeros((ll, p)), np.zeros((ll, p)),
-                 np.full((ll, p), np.nan), np.full(ll, np.nan), np.full(ll, np.nan),
-                 np.full(ll, scaled_prior_variance * var_y),
-                 var_y if residual_variance is None else float(residual_variance), np.zeros(p))
+    sigma2 = var_y if residual_variance is None else float(residual_variance)
+    s = _SSState.initial(ll, p, prior_variance=scaled_prior_variance * var_y, sigma2=sigma2,
+                         XtXr=np.zeros(p))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (xty / d) / np.sqrt(s.sigma2 / d)
     zm = float(np.max(np.abs(z[~np.isnan(z)])))

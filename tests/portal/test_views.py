@@ -209,6 +209,20 @@ def test_static__plotly_served_from_installed_package(portal: TestClient) -> Non
     assert b"plotly.js" in r.content[:2000]
 
 
+def test_static__plotly_gzipped_when_accepted(portal: TestClient) -> None:
+    from genotex.portal.views import plotly_js_path
+
+    path = plotly_js_path()
+    assert path is not None
+    zipped = portal.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < path.stat().st_size / 2
+    assert zipped.content == path.read_bytes()  # the client inflates it
+    plain = portal.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == path.read_bytes()
+
+
 def test_portal__not_in_openapi(portal: TestClient) -> None:
     paths = portal.get("/openapi.json").json()["paths"]
     assert all(p.startswith("/api/") for p in paths)

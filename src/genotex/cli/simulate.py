@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -57,7 +58,7 @@ def simulate(
     from genotex.simulate import SimulationConfig
     from genotex.simulate import simulate as run_simulation
 
-    given = {
+    given: dict[str, Any] = {
         "seed": seed, "n_donors": donors, "n_genes": genes,
         "variants_per_chrom": variants_per_chrom, "chromosomes": _csv(chromosomes),
         "tissues": tissues if tissues == "all" else _csv(tissues), "annotation": annotation,

@@ -262,8 +262,11 @@ def _sqtl(config: ReleaseConfig, task: Task, _up: Mapping[str, Any]) -> Outcome:
     out = paths["sqtl_dir"]
     p = config.parameters
     n_hidden = task.parameters["n_hidden"]
+    counts = config.tissues[t].leafcutter
+    if counts is None:  # the plan adds an sqtl task only for tissues with leafcutter counts
+        raise ValueError(f"tissue {t} has no leafcutter counts: it has no sqtl task")
     pheno = prepare_sqtl_phenotypes(
-        counts=config.tissues[t].leafcutter, annotation=config.annotation, output_dir=out,
+        counts=counts, annotation=config.annotation, output_dir=out,
         prefix=t, sample_participant_lookup=config.sample_participant_lookup,
         genotypes=config.genotypes)
     cov = tissue_covariates(expression_bed_path=pheno.bed, genotype_pcs_path=_pcs_path(config),

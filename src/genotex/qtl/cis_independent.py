@@ -114,7 +114,7 @@ def map_cis_independent(
     ----------
     tensorQTL ``cis.map_independent``; GTEx Consortium 2017, Nature 550:204.
     """
-    y = np.asarray(phenotypes, dtype=dtype)
+    y: NDArray[np.floating] = np.asarray(phenotypes, dtype=dtype)
     gi = impute_mean(genotypes)
     c0 = np.asarray(covariates, dtype=np.float64)
     q = np.asarray(qval, dtype=np.float64)

@@ -32,8 +32,8 @@ def impute_mean(genotypes: ArrayLike) -> NDArray[np.floating]:
     >>> impute_mean([[0.0, np.nan, 2.0, 1.0]]).tolist()
     [[0.0, 1.0, 2.0, 1.0]]
     """
-    g = np.array(genotypes, dtype=np.float32 if np.asarray(genotypes).dtype == np.float32
-                 else np.float64)
+    g: NDArray[np.floating] = np.array(
+        genotypes, dtype=np.float32 if np.asarray(genotypes).dtype == np.float32 else np.float64)
     miss = np.isnan(g)
     if miss.any():
         rows = np.flatnonzero(miss.any(1))

@@ -66,7 +66,9 @@ def plan_splicing(
     eligible = np.flatnonzero(np.isin(programme, ["housekeeping", "broad"]) & (n_exons >= 2))
     n_pick = round(config.splice_fraction * len(genes))
     picked = np.sort(gen.choice(eligible, size=min(n_pick, len(eligible)), replace=False))
-    rows, psi, sqtls = [], [], []
+    rows: list[tuple[object, ...]] = []
+    psi: list[NDArray[np.float64]] = []
+    sqtls: list[tuple[object, ...]] = []
     pos = variants["pos"].to_numpy()
     chroms = variants["chrom"].to_numpy()
     for k, g in enumerate(picked, start=1):
@@ -89,7 +91,7 @@ def plan_splicing(
     introns_df = introns_df.astype({"start": np.int64, "end": np.int64})
     sqtl_df = pd.DataFrame(sqtls, columns=["cluster_id", "intron_index", "variant_index",
                                            "effect_size"])
-    return SplicingPlan(introns=introns_df, psi=np.asarray(psi, dtype=float), sqtls=sqtl_df)
+    return SplicingPlan(introns=introns_df, psi=np.asarray(psi, dtype=np.float64), sqtls=sqtl_df)
 
 
 def simulate_tissue_splicing(

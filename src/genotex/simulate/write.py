@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -199,7 +200,8 @@ def write_cohort(cohort: Cohort, outdir: str | Path, *, progress: bool = True) -
         ("genotypes", lambda: _write_genotypes(cohort, files)),
         ("metadata", lambda: _write_metadata(cohort, files)),
     ]
-    steps += [(t, lambda t=t: _write_tissue(cohort, files, t)) for t in cohort.config.tissue_ids]
+    steps += [(t, functools.partial(_write_tissue, cohort, files, t))
+              for t in cohort.config.tissue_ids]
     steps.append(("truth", lambda: _write_truth(cohort, files)))
     with tqdm(total=len(steps), desc="writing", unit="part", disable=not progress) as bar:
         for label, action in steps:

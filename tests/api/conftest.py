@@ -21,7 +21,8 @@ with warnings.catch_warnings():  # older/newer starlette may warn about its http
 
 @pytest.fixture(scope="session")
 def api_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = Store(build_tiny_release(tmp_path_factory.mktemp("api-releases")))
+    store = Store(build_tiny_release(tmp_path_factory.mktemp("api-releases")),
+                  serving_index=True)  # the hot lookups go through the serving index
     yield store
     store.close()
 

@@ -40,6 +40,7 @@ DEFAULT_REQUEST_TIMEOUT_S = 30.0
 ENV_RELEASES = "GENOTEX_SERVE_RELEASES"
 ENV_DATASET_ID = "GENOTEX_SERVE_DATASET_ID"
 ENV_REQUEST_TIMEOUT = "GENOTEX_REQUEST_TIMEOUT_S"
+ENV_SERVING_INDEX = "GENOTEX_SERVE_SERVING_INDEX"
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None,
@@ -96,12 +97,15 @@ def create_app_from_env() -> FastAPI:
 
     Reads ``GENOTEX_*`` settings, plus ``GENOTEX_SERVE_RELEASES`` (folder of releases;
     default ``$GENOTEX_DATA_DIR/releases``), ``GENOTEX_SERVE_DATASET_ID`` (default: the
-    CURRENT release) and ``GENOTEX_REQUEST_TIMEOUT_S`` (default 30; 0 disables). Each worker
-    process opens its own read-only :class:`~genotex.store.Store`.
+    CURRENT release), ``GENOTEX_REQUEST_TIMEOUT_S`` (default 30; 0 disables) and
+    ``GENOTEX_SERVE_SERVING_INDEX`` (default 1: answer the hot lookups from the release's
+    serving index, see :mod:`genotex.store.serving`; 0: DuckDB only). Each worker process
+    opens its own read-only :class:`~genotex.store.Store`.
     """
     settings = Settings()
     root = Path(os.environ.get(ENV_RELEASES) or settings.data_dir / RELEASES_SUBDIR)
-    store = Store.open(root, os.environ.get(ENV_DATASET_ID) or None)
+    serving = os.environ.get(ENV_SERVING_INDEX, "1") not in ("0", "false", "")
+    store = Store.open(root, os.environ.get(ENV_DATASET_ID) or None, serving_index=serving)
     timeout = float(os.environ.get(ENV_REQUEST_TIMEOUT) or DEFAULT_REQUEST_TIMEOUT_S)
     return create_app(settings, store=store, request_timeout_s=timeout)
 

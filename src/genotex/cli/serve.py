@@ -13,24 +13,39 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _serve(releases: Path, dataset_id: str | None, host: str, port: int, *, workers: int = 1,
-           timeout: float = 30.0) -> None:
+           timeout: float = 30.0, serving_index: bool = True) -> None:
     """Run uvicorn over the app factory ``genotex.api.app:create_app_from_env``.
 
     The release is opened first (a missing or unreadable release fails here, not in each
-    worker); the choice travels to the workers as ``GENOTEX_SERVE_*`` environment variables.
+    worker), and its serving index is checked and, when missing or stale, built once here
+    (workers only memory-map it); the choice travels to the workers as ``GENOTEX_SERVE_*``
+    environment variables.
     """
     import os
 
     import uvicorn
 
-    from genotex.api.app import ENV_DATASET_ID, ENV_RELEASES, ENV_REQUEST_TIMEOUT
+    from genotex.api.app import (
+        ENV_DATASET_ID,
+        ENV_RELEASES,
+        ENV_REQUEST_TIMEOUT,
+        ENV_SERVING_INDEX,
+    )
     from genotex.store.queries import Store
+    from genotex.store.serving import StaleIndexError, ensure_serving_index
 
     store = Store.open(releases, dataset_id, in_memory=False)  # a check; workers index it
     name = store.path.name
     store.close()
+    if serving_index:
+        try:
+            ensure_serving_index(store.path, build=False)
+        except StaleIndexError as exc:
+            click.echo(f"building the serving index ({exc.problem}) ...")
+            ensure_serving_index(store.path)
     os.environ.update({ENV_RELEASES: str(Path(releases).resolve()), ENV_DATASET_ID: name,
-                       ENV_REQUEST_TIMEOUT: str(timeout)})
+                       ENV_REQUEST_TIMEOUT: str(timeout),
+                       ENV_SERVING_INDEX: "1" if serving_index else "0"})
     click.echo(f"serving {name} on http://{host}:{port}/  "
                f"(API: http://{host}:{port}/api/v2/, docs: http://{host}:{port}/docs; "
                f"{workers} worker{'s' if workers > 1 else ''}, {timeout:g} s request timeout)  "
@@ -85,8 +100,12 @@ def demo(data_dir: Path | None, seed: int | None, serve: bool, host: str | None,
 @click.option("--timeout", type=click.FloatRange(0), default=30.0, show_default=True,
               help="Seconds a request may spend querying before it is interrupted (503); "
               "0 = no limit.")
+@click.option("--serving-index/--no-serving-index", default=True, show_default=True,
+              help="Answer single-gene/variant lookups from the release's memory-mapped "
+              "serving index (built into RELEASE/serving/ when missing or stale).")
 def serve_command(releases_arg: Path | None, releases: Path | None, dataset_id: str | None,
-                  host: str | None, port: int | None, workers: int, timeout: float) -> None:
+                  host: str | None, port: int | None, workers: int, timeout: float,
+                  serving_index: bool) -> None:
     """Serve a release: the GTEx Portal API v2 under /api/v2/, OpenAPI docs at /docs.
 
     \b
@@ -98,7 +117,8 @@ def serve_command(releases_arg: Path | None, releases: Path | None, dataset_id: 
     """
     settings = Settings()
     _serve(releases_arg or releases or settings.data_dir / "releases", dataset_id,
-           host or settings.host, port or settings.port, workers=workers, timeout=timeout)
+           host or settings.host, port or settings.port, workers=workers, timeout=timeout,
+           serving_index=serving_index)
 
 
 @click.group()
@@ -136,7 +156,9 @@ def store_build(releases: Path, dataset_id: str, annotation: Path, genotypes: Pa
                            subject_attributes=subjects, summaries_dir=summaries,
                            qtl=find_qtl_outputs(qtl_dir) if qtl_dir else {},
                            max_ld_variants=max_ld_variants)
-    click.echo(f"built {build_cohort_release(inputs, root=releases, dataset_id=dataset_id)}")
+    path = build_cohort_release(inputs, root=releases, dataset_id=dataset_id)
+    click.echo(f"built {path}")
+    _build_index(path)
 
 
 @store.command("import-gtex")
@@ -178,6 +200,7 @@ def store_import_gtex(releases: Path, dataset_id: str, folder: Path | None,
     path = import_gtex_release(files, root=releases, dataset_id=dataset_id,
                                overwrite=overwrite)
     click.echo(f"built {path}")
+    _build_index(path)
 
 
 @store.command("list")
@@ -189,6 +212,30 @@ def store_list(releases: Path) -> None:
     current = current_release(releases)
     for name in list_releases(releases):
         click.echo(f"{'*' if name == current else ' '} {name}")
+
+
+def _build_index(release: Path) -> None:
+    """The serving index of a freshly built release (so the first ``serve`` starts at once)."""
+    from genotex.store.serving_build import build_serving_index
+
+    click.echo(f"serving index: {build_serving_index(release)}")
+
+
+@store.command("index")
+@click.argument("release", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--check", is_flag=True,
+              help="Only check the index (checksums included); exit 1 when stale or damaged.")
+def store_index(release: Path, check: bool) -> None:
+    """Build (or check) RELEASE's serving index: memory-mapped arrays answering single-gene and
+    single-variant lookups (genotex serve builds it on first use)."""
+    from genotex.store.serving import check_serving_index
+    from genotex.store.serving_build import build_serving_index
+
+    if check:
+        check_serving_index(release.resolve(), checksums=True)
+        click.echo(f"{release}: serving index is complete and current")
+        return
+    click.echo(f"built {build_serving_index(release, log=click.echo)}")
 
 
 @store.command("verify")

@@ -25,6 +25,8 @@ from genotex.store import layout
 from genotex.store.manifest import read_manifest
 from genotex.store.more_queries import MoreQueries
 from genotex.store.rowgroups import IndexCache
+from genotex.store.served_queries import ServedQueries
+from genotex.store.serving import ServingIndex, ensure_serving_index
 from genotex.store.tables import TABLES
 
 #: Hard upper bound of rows per query, whatever the caller asks.
@@ -77,7 +79,7 @@ def _bounded(values: Sequence[Any] | None) -> list[Any] | None:
     return list(dict.fromkeys(values))
 
 
-class Store(MoreQueries):
+class Store(ServedQueries, MoreQueries):
     """A read-only handle on one release.
 
     Parameters
@@ -89,6 +91,11 @@ class Store(MoreQueries):
         single-variant lookups take about a millisecond instead of scanning Parquet; a
         GTEx-scale release needs about 1 GB and a few seconds per process). ``False`` reads
         every table from Parquet.
+    serving_index
+        Answer single-gene/variant lookups (geneExpression, medianGeneExpression,
+        singleTissueEqtl, gene symbols) from the release's memory-mapped serving index
+        (:mod:`genotex.store.serving`), building it first when it is missing or stale. The
+        answers equal the DuckDB queries'.
 
     Examples
     --------
@@ -99,7 +106,8 @@ class Store(MoreQueries):
     'ENSG00000132693.12'
     """
 
-    def __init__(self, release: str | Path, *, in_memory: bool = True) -> None:
+    def __init__(self, release: str | Path, *, in_memory: bool = True,
+                 serving_index: bool = False) -> None:
         self.path = Path(release).resolve()
         self.manifest = read_manifest(self.path)
         self.dataset_id: str = self.manifest["dataset_id"]
@@ -123,6 +131,10 @@ class Store(MoreQueries):
         self._con.execute("SET enable_external_access = false")
         self._con.execute("SET lock_configuration = true")
         self._tissue_ids = self._load_tissue_ids()
+        self.serving: ServingIndex | None = None
+        if serving_index:
+            ensure_serving_index(self.path)
+            self.serving = ServingIndex(self.path)
 
     def _index_tables(self) -> None:
         """Replace the views of :data:`INDEXED_TABLES` by indexed in-memory tables."""
@@ -137,7 +149,7 @@ class Store(MoreQueries):
 
     @classmethod
     def open(cls, root: str | Path, dataset_id: str | None = None, *,
-             in_memory: bool = True) -> Store:
+             in_memory: bool = True, serving_index: bool = False) -> Store:
         """Open release ``dataset_id`` under ``root``, or the one named by ``root/CURRENT``."""
         root = Path(root)
         if dataset_id is None:
@@ -145,7 +157,8 @@ class Store(MoreQueries):
             if dataset_id is None:
                 raise InputError(root, "no CURRENT release pointer",
                                  "build a release or pass its datasetId")
-        return cls(layout.release_dir(root, dataset_id), in_memory=in_memory)
+        return cls(layout.release_dir(root, dataset_id), in_memory=in_memory,
+                   serving_index=serving_index)
 
     def close(self) -> None:
         self._con.close()
@@ -211,11 +224,14 @@ class Store(MoreQueries):
             return None
         return list(dict.fromkeys(self._tissue_ids[t] for t in tissues if t in self._tissue_ids))
 
-    def _resolve_variants(self, variant_ids: Sequence[str]) -> list[str]:
+    def _resolve_variants(self, variant_ids: Sequence[str], *,
+                          served: bool = False) -> list[str]:
         """Variant IDs, with dbSNP rsIDs (``rs123``) translated to variant IDs."""
         rs = [v for v in variant_ids if v.lower().startswith("rs")]
         out = [v for v in variant_ids if not v.lower().startswith("rs")]
-        if rs:
+        if rs and served and self.serving is not None and self.serving.has_rs:
+            out += self.serving.variants_of_rs(rs)
+        elif rs:
             found = self._rows(f"SELECT variant_id FROM variants WHERE {_in('rs_id', rs)}", rs)
             out += [r["variant_id"] for r in found]
         return out
@@ -452,6 +468,8 @@ class Store(MoreQueries):
         ids, tis = _bounded(gene_ids) or [], self.resolve_tissues(tissues)
         if not ids or tis == []:
             return Page([], 0)
+        if self.serving is not None and self.serving.has_median:
+            return self._served_median(ids, tis, page=page, items_per_page=items_per_page)
         sql = f"""SELECT median_tpm AS median, tissue_id AS tissueSiteDetailId,
                 gene_id AS gencodeId FROM median_expression WHERE {_in('gene_id', ids)}"""
         params: list[Any] = [*ids]
@@ -474,6 +492,8 @@ class Store(MoreQueries):
         gids = list(dict.fromkeys(gene_ids))
         if not gids:
             return {}
+        if self.serving is not None and self.serving.has_genes:
+            return {g: n for g, n in self._served_names(gids).items() if n is not None}
         return {r["gene_id"]: r["gene_name"] for r in self._rows(
             f"SELECT gene_id, gene_name FROM genes WHERE {_in('gene_id', gids)}", gids)}
 
@@ -484,6 +504,8 @@ class Store(MoreQueries):
         ids, tis = _bounded(gene_ids) or [], self.resolve_tissues(tissues)
         if not ids or tis == []:
             return Page([], 0)
+        if subset is None and self.serving is not None and self.serving.has_expression:
+            return self._served_expression(ids, tis, page=page, items_per_page=items_per_page)
         if subset is None and len(ids) <= MAX_INDEXED_GENES:
             files = self._partition_files("sample_expression", tis)
             if files is not None:
@@ -623,10 +645,15 @@ class Store(MoreQueries):
                             items_per_page: int = 250) -> Page:
         """Significant eQTL pairs by genes, variants (GTEx IDs or rsIDs) and tissues."""
         genes, tis = _bounded(gene_ids), self.resolve_tissues(tissues)
+        served = self.serving is not None and self.serving.has_pairs and (
+            genes is not None or variant_ids is not None)
         variants = None if variant_ids is None else self._resolve_variants(
-            _bounded(variant_ids) or [])
+            _bounded(variant_ids) or [], served=served)
         if genes == [] or variants == [] or tis == []:
             return Page([], 0)
+        if served:
+            return self._served_eqtls(genes, variants, tis, page=page,
+                                      items_per_page=items_per_page)
         # Page the pairs alone (index scans), then look up the page's variants and genes:
         # joining the whole variants table first would scan it on every request.
         sql = """SELECT p.variant_id, p.gene_id, p.tissue_id, p.pval_nominal, p.slope,

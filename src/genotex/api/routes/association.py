@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
 
 from genotex.api.deps import DatasetStoreDep
 from genotex.api.models import (
@@ -20,7 +21,7 @@ from genotex.api.models import (
     SingleTissueEqtl,
     SingleTissueSqtl,
 )
-from genotex.api.paging import Paging, envelope, paging
+from genotex.api.paging import MAX_INLINE_KEYS, Paging, answer, envelope, paging
 from genotex.store.more_queries import MAX_REGION
 
 router = APIRouter(prefix="/api/v2/association", tags=["Static Association"])
@@ -43,7 +44,7 @@ def get_eqtl_genes(
 
 
 @router.get("/singleTissueEqtl", response_model=PaginatedResponse[SingleTissueEqtl])
-def get_significant_single_tissue_eqtls(
+async def get_significant_single_tissue_eqtls(
     store: DatasetStoreDep,
     paging: PagingDep,
     gencodeId: Annotated[list[str] | None, Query(
@@ -51,12 +52,15 @@ def get_significant_single_tissue_eqtls(
     variantId: Annotated[list[str] | None, Query(
         max_length=60_000, description="GTEx variant IDs or dbSNP rsIDs")] = None,
     tissueSiteDetailId: TissueIds = None,
-) -> dict[str, Any]:
+) -> Response:
     """Significant eQTL pairs by gene, variant (GTEx ID or rsID) and tissue."""
-    page = store.single_tissue_eqtls(gene_ids=gencodeId, variant_ids=variantId,
-                                     tissues=tissueSiteDetailId, page=paging.page,
-                                     items_per_page=paging.items_per_page)
-    return envelope(page, paging)
+    served = store.serving
+    keys = len(gencodeId or ()) + len(variantId or ())
+    inline = (served is not None and served.has_pairs and 0 < keys <= MAX_INLINE_KEYS
+              and (served.has_rs or not any(v.lower().startswith("rs") for v in variantId or ())))
+    return await answer(inline, lambda: store.single_tissue_eqtls(
+        gene_ids=gencodeId, variant_ids=variantId, tissues=tissueSiteDetailId,
+        page=paging.page, items_per_page=paging.items_per_page), paging)
 
 
 @router.get("/singleTissueEqtlByLocation", response_model=IGVResponse)

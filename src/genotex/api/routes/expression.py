@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
 from genotex.api.analysis import newick, pca3
 from genotex.api.deps import DatasetStoreDep
@@ -20,7 +21,7 @@ from genotex.api.models import (
     PaginatedResponse,
     TopExpressedGenes,
 )
-from genotex.api.paging import Paging, envelope, paging
+from genotex.api.paging import MAX_INLINE_KEYS, Paging, answer, envelope, paging
 from genotex.store import Page, Store
 
 router = APIRouter(prefix="/api/v2/expression", tags=["Expression Data"])
@@ -34,32 +35,36 @@ TissueIds = Annotated[list[str] | None, Query(
 
 
 @router.get("/medianGeneExpression", response_model=PaginatedResponse[MedianGeneExpression])
-def get_median_gene_expression(
+async def get_median_gene_expression(
     store: DatasetStoreDep,
     paging: PagingDep,
     gencodeId: GencodeIds,
     tissueSiteDetailId: TissueIds = None,
-) -> dict[str, Any]:
+) -> Response:
     """Median TPM of genes in tissues."""
-    page = store.median_expression(gencodeId, tissueSiteDetailId, page=paging.page,
-                                   items_per_page=paging.items_per_page)
-    return envelope(page, paging)
+    inline = (store.serving is not None and store.serving.has_median
+              and len(gencodeId) <= MAX_INLINE_KEYS)
+    return await answer(inline, lambda: store.median_expression(
+        gencodeId, tissueSiteDetailId, page=paging.page, items_per_page=paging.items_per_page),
+        paging)
 
 
 @router.get("/geneExpression", response_model=PaginatedResponse[GeneExpression])
-def get_gene_expression(
+async def get_gene_expression(
     store: DatasetStoreDep,
     paging: PagingDep,
     gencodeId: GencodeIds,
     tissueSiteDetailId: TissueIds = None,
     attributeSubset: Annotated[DonorAttribute | None, Query(
         description="Donor attribute to subset data by")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Per-sample TPM of genes, one record per gene x tissue (x sex or age bracket)."""
     subset = None if attributeSubset is None else str(attributeSubset)
-    page = store.gene_expression(gencodeId, tissueSiteDetailId, subset=subset,
-                                 page=paging.page, items_per_page=paging.items_per_page)
-    return envelope(page, paging)
+    inline = (subset is None and store.serving is not None and store.serving.has_expression
+              and len(gencodeId) <= MAX_INLINE_KEYS)
+    return await answer(inline, lambda: store.gene_expression(
+        gencodeId, tissueSiteDetailId, subset=subset, page=paging.page,
+        items_per_page=paging.items_per_page), paging)
 
 
 @router.get("/topExpressedGene", response_model=PaginatedResponse[TopExpressedGenes])

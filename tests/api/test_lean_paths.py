@@ -1,0 +1,87 @@
+"""The hot lookups' lean path (serving index, orjson, no response re-validation) answers
+what the DuckDB path and the documented response models answer."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+from genotex.api import create_app
+from genotex.api.models import (
+    GeneExpression,
+    MedianGeneExpression,
+    PaginatedResponse,
+    SingleTissueEqtl,
+)
+from genotex.config import Settings
+from genotex.store import Store
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+CRP = "ENSG00000132693.12"
+CASES: list[tuple[str, dict[str, Any], type]] = [
+    ("/api/v2/expression/geneExpression", {"gencodeId": CRP}, GeneExpression),
+    ("/api/v2/expression/geneExpression",
+     {"gencodeId": [CRP, "ENSG00000160791.17"], "tissueSiteDetailId": ["Lung", "Liver"],
+      "itemsPerPage": 2, "page": 1}, GeneExpression),
+    ("/api/v2/expression/geneExpression", {"gencodeId": CRP, "attributeSubset": "sex"},
+     GeneExpression),
+    ("/api/v2/expression/medianGeneExpression", {"gencodeId": CRP}, MedianGeneExpression),
+    ("/api/v2/expression/medianGeneExpression",
+     {"gencodeId": [CRP, "ENSG00000160791.17"], "tissueSiteDetailId": "UBERON:0013756"},
+     MedianGeneExpression),
+    ("/api/v2/association/singleTissueEqtl", {"gencodeId": CRP}, SingleTissueEqtl),
+    ("/api/v2/association/singleTissueEqtl", {"variantId": "rs3091244"}, SingleTissueEqtl),
+    ("/api/v2/association/singleTissueEqtl",
+     {"variantId": ["chr1_159690000_C_T_b38", "rs3091244"], "tissueSiteDetailId": "Liver"},
+     SingleTissueEqtl),
+    ("/api/v2/association/singleTissueEqtl", {"tissueSiteDetailId": "Whole_Blood",
+                                              "itemsPerPage": 1}, SingleTissueEqtl),
+]
+
+
+@pytest.fixture(scope="module")
+def sql_client(api_store: Store) -> TestClient:
+    """The same release without the serving index: every lookup runs DuckDB."""
+    return TestClient(create_app(Settings(), store=Store(api_store.path)))
+
+
+def test_api_store__uses_the_serving_index(api_store: Store) -> None:
+    assert api_store.serving is not None and api_store.serving.has_expression
+
+
+@pytest.mark.parametrize(("path", "params", "model"), CASES)
+def test_lean_path__same_body_as_duckdb_path_and_model(client, sql_client, path: str,  # type: ignore[no-untyped-def]
+                                                       params: dict[str, Any],
+                                                       model: type) -> None:
+    fast, plain = client.get(path, params=params), sql_client.get(path, params=params)
+    assert fast.status_code == plain.status_code == 200
+    assert fast.headers["content-type"] == "application/json"
+    body = fast.json()
+    assert body == plain.json()
+    assert body["data"], "a case that finds nothing proves nothing"
+    validated = PaginatedResponse[model].model_validate(body)  # type: ignore[valid-type]
+    assert validated.model_dump(mode="json") == body
+
+
+@pytest.mark.parametrize("params", [
+    {"gencodeId": CRP, "page": -1}, {"gencodeId": CRP, "itemsPerPage": 0}, {},
+    {"gencodeId": CRP, "datasetId": "gtex_v1"},
+])
+def test_lean_path__errors_unchanged(client, sql_client, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/api/v2/expression/geneExpression", "/api/v2/expression/medianGeneExpression"):
+        fast, plain = client.get(path, params=params), sql_client.get(path, params=params)
+        assert fast.status_code == plain.status_code == 422
+        assert fast.json() == plain.json()
+
+
+def test_openapi__hot_routes_keep_their_response_models(client) -> None:  # type: ignore[no-untyped-def]
+    spec = client.get("/openapi.json").json()
+    for path, name in (("/api/v2/expression/geneExpression", "GeneExpression"),
+                       ("/api/v2/association/singleTissueEqtl", "SingleTissueEqtl")):
+        schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert name in str(schema["schema"])

@@ -62,13 +62,18 @@ def _time_report(text: str) -> dict[str, float]:
 
 
 REUSE = False  # --reuse: read the reports of steps that already ran instead of rerunning
+REUSE_TQ = False  # --reuse-tensorqtl: keep tensorQTL's previous runs (outputs and timings)
 
 
 def timed(name: str, cmd: list[object], out: Path) -> dict[str, object]:
     """Run cmd under /usr/bin/time -v; wall, cpu, rss (MiB) and the load before it."""
-    if REUSE and (out / f"{name}.time").is_file() and (out / f"{name}.time").stat().st_size:
-        return {**read_time(out / f"{name}.time"), "load": "(reused run)"}
+    reuse = REUSE or (REUSE_TQ and name.startswith("tq_"))
+    if reuse and (out / f"{name}.time").is_file() and (out / f"{name}.time").stat().st_size:
+        prev = out / f"{name}.load"
+        load = prev.read_text().strip() if prev.is_file() else "(reused run)"
+        return {**read_time(out / f"{name}.time"), "load": f"{load} (reused run)"}
     load = uptime()
+    (out / f"{name}.load").write_text(load)
     rep = out / f"{name}.time"
     t0 = time.time()
     with open(out / f"{name}.log", "w") as log:
@@ -183,7 +188,11 @@ def _gx(inp: dict[str, Path], out: Path, prefix: str, mode: str) -> list[object]
 def run_genotex_tensorqtl(name: str, inp: dict[str, Path], *, n_perm: int, seed: int,
                           nominal: bool = True) -> dict[str, dict[str, object]]:
     out = WORK / "runs" / name
-    if not REUSE:
+    if REUSE_TQ and not REUSE:
+        shutil.rmtree(out / "gx", ignore_errors=True)
+        for p in out.glob("gx_*"):
+            p.unlink()
+    elif not REUSE:
         shutil.rmtree(out, ignore_errors=True)
     (out / "gx").mkdir(parents=True, exist_ok=True)
     perm = ["--permutations", n_perm, "--seed", seed]
@@ -408,11 +417,13 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true",
                     help="keep the runs already in bench/work (same settings) and only run "
                     "the missing steps, e.g. after an interruption")
+    ap.add_argument("--reuse-tensorqtl", action="store_true",
+                    help="keep tensorQTL's previous runs (same settings) and rerun genotex only")
     ap.add_argument("--skip", nargs="*", default=[],
                     choices=["geuvadis", "peers", "simulated"])
     args = ap.parse_args()
-    global REUSE
-    REUSE = args.reuse
+    global REUSE, REUSE_TQ
+    REUSE, REUSE_TQ = args.reuse, args.reuse_tensorqtl
     q = args.quick
     args.perm = args.perm or (100 if q else 1000)
     donors = args.sim_donors or (400 if q else 1200)

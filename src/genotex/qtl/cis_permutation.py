@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from genotex.qtl.beta_approx import beta_approx_pval
-from genotex.qtl.cis_nominal import PreparedGenotypes, prepare_genotypes
-from genotex.qtl.regression import pval_from_r2, residualize_rows
+from genotex.qtl.cis_nominal import PreparedGenotypes
+from genotex.qtl.genotype_stats import impute_mean, maf_mask
+from genotex.qtl.regression import ResidualRows, pval_from_r2, residualize_rows
 from genotex.qtl.residualize import Residualizer
-from genotex.qtl.windows import CisWindows, window_blocks
+from genotex.qtl.windows import CisWindows
 
 __all__ = [
     "AdaptivePermutations",
@@ -62,9 +65,101 @@ class PhenotypeScan:
     r2_perm: NDArray[np.floating]
 
 
-def _valid_rows(prep: PreparedGenotypes, lo: int, hi: int) -> NDArray[np.int64]:
-    ok = prep.keep[lo:hi] & ~prep.monomorphic[lo:hi]
-    return np.flatnonzero(ok) + lo
+@dataclass(frozen=True)
+class _Packed:
+    """Valid genotype rows (MAF filter passed, not monomorphic) packed together.
+
+    ``index`` (n_valid,) genotype row of each packed row; ``cs`` (n_variants + 1,) number of
+    valid rows before each genotype row (window ``lo:hi`` is packed rows ``cs[lo]:cs[hi]``);
+    ``unit`` (n_valid, n_samples) residualized unit rows, rows constant after residualization
+    zeroed and flagged in ``nan``; ``var`` their ddof=1 residual variances; ``imputed``
+    (n_variants, n_samples) the mean-imputed dosages of every row.
+    """
+
+    index: NDArray[np.int64]
+    cs: NDArray[np.int64]
+    unit: NDArray[np.floating]
+    nan: NDArray[np.bool_]
+    var: NDArray[np.floating]
+    imputed: NDArray[np.floating]
+
+
+def _packed(index: NDArray[np.int64], n_variants: int, rows: ResidualRows,
+            imputed: NDArray[np.floating]) -> _Packed:
+    valid = np.zeros(n_variants, dtype=bool)
+    valid[index] = True
+    cs = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
+    unit = rows.unit
+    nan = np.isnan(unit[:, 0]) if unit.shape[1] else np.zeros(index.size, dtype=bool)
+    if nan.any():
+        unit[nan] = 0
+    return _Packed(index, cs, unit, nan, rows.var, imputed)
+
+
+def _compact_valid(prep: PreparedGenotypes) -> _Packed:
+    """The valid rows of prepared genotypes, packed (a copy)."""
+    idx = np.flatnonzero(prep.keep & ~prep.monomorphic)
+    return _packed(idx, prep.keep.size, ResidualRows(prep.unit[idx], prep.var[idx]),
+                   prep.imputed)
+
+
+def _rows_where(fn: Callable[[NDArray[Any]], NDArray[np.bool_]], m: NDArray[Any],
+                chunk_rows: int = 4096) -> NDArray[np.bool_]:
+    """``fn`` (a row-wise test) applied over chunks of rows, keeping temporaries small."""
+    out = np.zeros(m.shape[0], dtype=bool)
+    for lo in range(0, m.shape[0], chunk_rows):
+        out[lo:lo + chunk_rows] = fn(m[lo:lo + chunk_rows])
+    return out
+
+
+def _pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
+                    maf_threshold: float) -> _Packed:
+    """Impute, filter and residualize only the valid rows (same values as
+    :func:`genotex.qtl.prepare_genotypes` on those rows, fewer passes over memory)."""
+    d = np.asarray(genotypes)
+    if d.dtype not in (np.float32, np.float64):
+        d = d.astype(np.float64)
+    g = d
+    missing = _rows_where(lambda c: np.isnan(c).any(1), d)
+    if missing.any():
+        g = d.copy()
+        g[missing] = impute_mean(d[missing])
+    n = g.shape[1]
+    af = (g.sum(1, dtype=np.float64) / (2 * n)).astype(np.float32)
+    idx = np.flatnonzero(maf_mask(af, maf_threshold))
+    sub = np.array(g[idx], dtype=residualizer.dtype, order="C")
+    mono = _rows_where(lambda c: (c == c[:, :1]).all(1), sub)
+    if mono.any():
+        idx, sub = idx[~mono], sub[~mono]
+    rows = residualize_rows(sub, residualizer, overwrite=True)
+    return _packed(idx, g.shape[0], rows, g)
+
+
+def _max_abs_products(
+    unit: NDArray[np.floating], cols: NDArray[np.floating], chunk_rows: int
+) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+    """``unit @ cols.T`` reduced on the fly: its first column and ``max |·|`` of the others.
+
+    The product is computed ``chunk_rows`` rows at a time into one cache-sized buffer, so the
+    (n_rows, n_cols) matrix never reaches main memory.
+
+    Returns
+    -------
+    (n_rows,) the first column and (n_cols − 1,) the column-wise maximum absolute value.
+    """
+    n_rows = unit.shape[0]
+    first = np.empty(n_rows, dtype=np.result_type(unit, cols))
+    best = np.zeros(cols.shape[0] - 1, dtype=first.dtype)
+    buf = np.empty((min(chunk_rows, n_rows), cols.shape[0]), dtype=first.dtype)
+    cols_t = cols.T
+    for lo in range(0, n_rows, chunk_rows):
+        hi = min(lo + chunk_rows, n_rows)
+        out = buf[:hi - lo]
+        np.matmul(unit[lo:hi], cols_t, out=out)
+        first[lo:hi] = out[:, 0]
+        np.abs(out, out=out)
+        np.maximum(best, out[:, 1:].max(0), out=best)
+    return first, best
 
 
 def scan_permutations(
@@ -75,13 +170,30 @@ def scan_permutations(
     perm_ix: NDArray[np.int64],
     *,
     max_block_elements: int = 1 << 24,
+    chunk_rows: int = 512,
 ) -> dict[int, PhenotypeScan]:
     """Nominal top variant and per-permutation max r² for every phenotype with valid variants.
 
-    Variants failing the MAF filter and monomorphic variants are excluded. Phenotypes with
-    overlapping windows share one product ``G_window · [Y_perm(p1) … Y_perm(pB)]ᵀ``.
+    Variants failing the MAF filter and monomorphic variants are excluded (packed out before
+    the products, so each phenotype's product covers exactly its ``num_var`` variants). Each
+    phenotype's product ``G_window · [y, Y_perm]ᵀ`` is computed ``chunk_rows`` variants at a
+    time (at most ``max_block_elements`` products at once) and reduced immediately.
     The raw phenotype is permuted, then residualized (as tensorQTL and FastQTL do).
     """
+    return _scan(_compact_valid(prep), phenotypes, windows, residualizer, perm_ix,
+                 max_block_elements=max_block_elements, chunk_rows=chunk_rows)
+
+
+def _scan(
+    packed: _Packed,
+    phenotypes: NDArray[np.floating],
+    windows: CisWindows,
+    residualizer: Residualizer,
+    perm_ix: NDArray[np.int64],
+    *,
+    max_block_elements: int,
+    chunk_rows: int,
+) -> dict[int, PhenotypeScan]:
     n_perm = perm_ix.shape[0]
     if windows.start.shape != (phenotypes.shape[0],):
         raise ValueError("windows must have one entry per phenotype")
@@ -89,41 +201,28 @@ def scan_permutations(
         raise ValueError("perm_ix must have shape (n_perm, n_samples)")
     yr = residualize_rows(phenotypes, residualizer)
     constant = (phenotypes == phenotypes[:, :1]).all(1)
-    active = CisWindows(np.where(constant, 0, windows.start), np.where(constant, 0, windows.stop))
+    cs, unit, nan = packed.cs, packed.unit, packed.nan
+    rows_per_chunk = max(1, min(chunk_rows, max_block_elements // (n_perm + 1)))
     out: dict[int, PhenotypeScan] = {}
-    blocks = window_blocks(active, max_elements=max_block_elements,
-                           columns_per_phenotype=n_perm + 1)
-    # invalid rows (MAF filter, monomorphic, constant after residualization) are zeroed, so
-    # the permutation maxima are plain column reductions over each window's slice (no copies)
-    nan_row = np.isnan(prep.unit[:, 0]) if prep.unit.shape[1] else np.zeros(0, dtype=bool)
-    ok = prep.keep & ~prep.monomorphic & ~nan_row
-    unit = np.where(ok[:, None], prep.unit, 0).astype(prep.unit.dtype, copy=False)
-    for block in blocks:
-        members = block.phenotypes
-        perm_units = [residualize_rows(phenotypes[p][perm_ix], residualizer).unit
-                      for p in members.tolist()]
-        cols = np.vstack([yr.unit[members], *perm_units])  # observed first, then permutations
-        prod = unit[block.start:block.stop] @ cols.T
-        b = members.size
-        for j, p in enumerate(members.tolist()):
-            lo, hi = int(active.start[p]), int(active.stop[p])
-            rows = _valid_rows(prep, lo, hi)
-            if rows.size == 0:
-                continue
-            rl = rows - block.start
-            r_nom = np.where(nan_row[rows], np.nan, prod[rl, j])
-            r2c = np.where(nan_row[rows], -1.0, r_nom * r_nom)
-            if nan_row[rows].all():
-                raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
-            # near-ties (variants in perfect LD, equal up to rounding): the first one, as
-            # tensorQTL's argmax mostly picks; float32 rounding alone decides otherwise
-            top = int(np.argmax(r2c >= r2c.max() * (1 - TIE_RTOL)))
-            window = prod[lo - block.start:hi - block.start,
-                          b + j * n_perm:b + (j + 1) * n_perm]
-            r2_perm = np.maximum(window.max(0) ** 2, window.min(0) ** 2)
-            ratio = float(np.sqrt(yr.var[p] / prep.var[rows[top]]))
-            out[p] = PhenotypeScan(int(rows[top]), float(r_nom[top]), ratio, int(rows.size),
-                                   r2_perm)
+    for p in np.flatnonzero(~constant).tolist():
+        lo, hi = int(cs[windows.start[p]]), int(cs[max(windows.stop[p], windows.start[p])])
+        if hi <= lo:
+            continue
+        if nan[lo:hi].all():
+            raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
+        cols = np.empty((n_perm + 1, phenotypes.shape[1]), dtype=yr.unit.dtype)
+        cols[0] = yr.unit[p]  # observed first, then the permutations
+        cols[1:] = phenotypes[p][perm_ix]
+        residualize_rows(cols[1:], residualizer, overwrite=True)
+        r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)
+        r_nom[nan[lo:hi]] = np.nan
+        r2c = np.where(nan[lo:hi], -1.0, r_nom * r_nom)
+        # near-ties (variants in perfect LD, equal up to rounding): the first one, as
+        # tensorQTL's argmax mostly picks; float32 rounding alone decides otherwise
+        top = int(np.argmax(r2c >= r2c.max() * (1 - TIE_RTOL)))
+        ratio = float(np.sqrt(yr.var[p] / packed.var[lo + top]))
+        out[p] = PhenotypeScan(int(packed.index[lo + top]), float(r_nom[top]), ratio, hi - lo,
+                               best * best)
     return out
 
 
@@ -280,12 +379,11 @@ def map_cis_permutations(
         perm = permutation_indices(y.shape[1], n_perm, seed=seed)
     else:
         perm = np.asarray(perm_ix, dtype=np.int64)
-    prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold,
-                             minor_allele_counts=False)
+    packed = _pack_genotypes(genotypes, residualizer, maf_threshold)
     codes = _group_codes(groups, y.shape[0])
     dof = residualizer.dof
-    scans = scan_permutations(prep, y, windows, residualizer, perm,
-                              max_block_elements=max_block_elements)
+    scans = _scan(packed, y, windows, residualizer, perm, max_block_elements=max_block_elements,
+                  chunk_rows=512)
     r2 = {p: s.r2_perm for p, s in scans.items()}
     rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]] = []
     for code in np.unique(codes[list(scans)]) if scans else []:
@@ -298,13 +396,13 @@ def map_cis_permutations(
         r2_perm = np.max([r2[p] for p in got], axis=0)
         rows.append((members[0], best, int(code), members.size, scans[best], r2_perm))
     rows.sort(key=lambda t: t[0])
-    return _assemble(rows, prep, dof, perm.shape[0], groups is not None, beta_approx,
+    return _assemble(rows, packed.imputed, dof, perm.shape[0], groups is not None, beta_approx,
                      keep_r2_perm)
 
 
 def _assemble(
     rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]],
-    prep: PreparedGenotypes,
+    imputed: NDArray[np.floating],
     dof: int,
     n_perm: int,
     grouped: bool,
@@ -323,7 +421,7 @@ def _assemble(
         tstat2 = dof * r2_top / (1 - r2_top)
         f["sl"][i], f["se"][i] = slope, abs(slope) / np.sqrt(tstat2)
         f["pn"][i] = float(pval_from_r2(r2_top, dof))
-        ma_s[i], ma_c[i], af[i] = _top_allele_stats(prep.imputed[scan.var_index])
+        ma_s[i], ma_c[i], af[i] = _top_allele_stats(imputed[scan.var_index])
         if beta_approx:
             b = beta_approx_pval(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
             f["pb"][i], f["s1"][i], f["s2"][i] = b.pval_beta, b.beta_shape1, b.beta_shape2

@@ -239,11 +239,13 @@ def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def serve(root: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(root: Path, port: int, workers: int, *,
+          serving_index: bool = True) -> subprocess.Popen[bytes]:
     """``genotex serve`` on 127.0.0.1:port; returns once it answers."""
     exe = Path(sys.executable).with_name("genotex")
     proc = subprocess.Popen([str(exe), "serve", "--releases", str(root), "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers)],
+                             "--port", str(port), "--workers", str(workers),
+                             "--serving-index" if serving_index else "--no-serving-index"],
                             env={**os.environ, "GENOTEX_THREADS": "1"})
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -306,6 +308,60 @@ def run_scenario(base: str, requests: list[tuple[str, dict[str, str]]], *, clien
             "rps": len(arr) / wall}
 
 
+#: wrk script: each request takes a random path of the scenario's list (PATHS_FILE, one path
+#: per line); counts responses whose body has an empty ``data`` list; reports the latency
+#: percentiles as one JSON line.
+WRK_LUA = r"""
+local paths = {}
+empties = 0
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  math.randomseed(tonumber(args[2]) + wrk.thread:get("id"))
+end
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+function response(status, headers, body)
+  if status ~= 200 or string.sub(body, 1, 10) == '{"data":[]' then empties = empties + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + (t:get("empties") or 0) end
+  io.write(string.format(
+    'WRKJSON {"n": %d, "errors": %d, "p50": %.3f, "p99": %.3f, "mean": %.3f, "rps": %.1f}\n',
+    summary.requests, bad + summary.errors.status + summary.errors.timeout
+      + summary.errors.connect + summary.errors.read + summary.errors.write,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000,
+    summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def run_wrk(base: str, requests: list[tuple[str, dict[str, str]]], *, clients: int,
+            seconds: float, seed: int = 1) -> dict[str, float]:
+    """Load ``base`` with ``wrk`` (C, one thread, ``clients`` keep-alive connections), each
+    request a random path of ``requests``; latencies in ms."""
+    from urllib.parse import urlencode
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    script = WORK / "random_paths.lua"
+    script.write_text(WRK_LUA)
+    paths = WORK / "paths.txt"
+    paths.write_text("".join(f"{p}?{urlencode(q, doseq=True)}\n" for p, q in requests))
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "10s", "-s",
+         str(script), base, "--", str(paths), str(seed)],
+        capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    result: dict[str, float] = json.loads(line.removeprefix("WRKJSON "))
+    return result
+
+
 def scenarios(root: Path, n: int, rng: np.random.Generator) -> dict[str, list]:
     """Requests per scenario: random eGenes, tissues and significant variants of the release."""
     release = root / DATASET_ID
@@ -352,24 +408,26 @@ def store_timings(root: Path, n: int = 30) -> str:
         "singleTissueEqtl by variant": lambda s, p: s.single_tissue_eqtls(
             variant_ids=[p["variantId"]]),
     }
-    lines = ["| query (Store method) | in-memory indexed: p50 / p90 ms "
-             "| Parquet only: p50 / p90 ms |",
-             "|---|---:|---:|"]
+    modes = {"serving index": {"in_memory": False, "serving_index": True},
+             "in-memory indexed (DuckDB)": {"in_memory": True},
+             "Parquet only (DuckDB)": {"in_memory": False}}
+    lines = ["| query (Store method) | " + " | ".join(f"{m}: p50 / p90 ms" for m in modes)
+             + " |", "|---|" + "---:|" * len(modes)]
     stores = {}
-    for mode in (True, False):
+    for mode, kwargs in modes.items():
         t0 = time.perf_counter()
-        stores[mode] = Store(root / DATASET_ID, in_memory=mode)
-        print(f"Store(in_memory={mode}) opened in {time.perf_counter() - t0:.1f} s", flush=True)
+        stores[mode] = Store(root / DATASET_ID, **kwargs)
+        print(f"Store({kwargs}) opened in {time.perf_counter() - t0:.1f} s", flush=True)
     for name, call in calls.items():
         cells = []
-        for mode in (True, False):
+        for mode in modes:
             times = []
             for _, params in reqs[name][:n]:
                 t = time.perf_counter()
                 call(stores[mode], params)
                 times.append((time.perf_counter() - t) * 1000)
-            cells.append(f"{np.percentile(times, 50):.1f} / {np.percentile(times, 90):.1f}")
-        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
+            cells.append(f"{np.percentile(times, 50):.2f} / {np.percentile(times, 90):.2f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     for store in stores.values():
         store.close()
     return "\n".join(lines)
@@ -391,8 +449,18 @@ def main() -> None:
     parser.add_argument("--rewrite-expression", action="store_true",
                         help="rewrite only sample_expression (e.g. after a layout change)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-serving-index", action="store_true",
+                        help="serve every lookup through DuckDB (the path before the index)")
+    parser.add_argument("--client", choices=("wrk", "python"),
+                        default="wrk" if shutil.which("wrk") else "python",
+                        help="load generator: wrk (C, one thread; default when installed) or "
+                        "threads of http.client")
+    parser.add_argument("--seconds", type=float, default=15,
+                        help="wrk: seconds per scenario and client count")
+    parser.add_argument("--skip-store-timings", action="store_true")
     parser.add_argument("--requests", type=int, default=400,
-                        help="requests per scenario at 1 client (x4 at 32 clients)")
+                        help="python client: requests per scenario at 1 client (x4 at 32); "
+                        "wrk: distinct random paths per scenario (x50)")
     parser.add_argument("--max-seconds", type=float, default=60)
     args = parser.parse_args()
     root = WORK / "releases"
@@ -416,44 +484,55 @@ def main() -> None:
     rng = np.random.default_rng(7)
     port = _free_port()
     before = _uptime()
-    proc = serve(root, port, args.workers)
+    serving = not args.no_serving_index
+    proc = serve(root, port, args.workers, serving_index=serving)
     results = []
     try:
         base = f"http://127.0.0.1:{port}"
-        # warm-up: each worker reads each tissue file's footer once (row-group index)
-        warm = [("/api/v2/expression/geneExpression",
-                 {"gencodeId": "ENSG00000000000.1", "tissueSiteDetailId": t.tissue_site_detail_id})
-                for t in TISSUES] * 4
-        run_scenario(base, warm, clients=4, max_seconds=120)
-        for name, reqs in scenarios(root, args.requests * 4, rng).items():
-            run_scenario(base, reqs[:20], clients=2, max_seconds=10)  # warm-up
-            for clients, n in ((1, args.requests), (32, args.requests * 4)):
-                r = run_scenario(base, reqs[:n], clients=clients, max_seconds=args.max_seconds)
+        for name, reqs in scenarios(root, args.requests * 50, rng).items():
+            check = run_scenario(base, reqs[:20], clients=2, max_seconds=30)  # + warm-up
+            if check["errors"]:
+                raise RuntimeError(f"{name}: {check['errors']} failed or empty answers")
+            for clients in (1, 32):
+                if args.client == "wrk":
+                    run_wrk(base, reqs, clients=clients, seconds=3, seed=99)  # warm-up
+                    r = run_wrk(base, reqs, clients=clients, seconds=args.seconds)
+                else:
+                    n = args.requests * (1 if clients == 1 else 4)
+                    r = run_scenario(base, reqs[:n], clients=clients,
+                                     max_seconds=args.max_seconds)
                 print(f"{name:45s} clients={clients:2d} {json.dumps(r)}", flush=True)
                 results.append((name, clients, r))
     finally:
         proc.terminate()
         proc.wait(30)
     after = _uptime()
-    store_table = store_timings(root)
+    store_table = "" if args.skip_store_timings else store_timings(root)
     print(store_table)
+    out = RESULTS if serving else RESULTS.with_name("api_latency_duckdb_path.md")
     write_results(results, sizes=sizes, disk=disk, workers=args.workers, before=before,
-                  after=after, store_table=store_table)
+                  after=after, store_table=store_table, client=args.client,
+                  serving=serving, out=out)
 
 
 def write_results(results: list[tuple[str, int, dict[str, float]]], *, sizes: dict[str, int],
-                  disk: int, workers: int, before: str, after: str, store_table: str) -> None:
+                  disk: int, workers: int, before: str, after: str, store_table: str,
+                  client: str, serving: bool, out: Path) -> None:
     import platform
 
     import duckdb as ddb
 
+    load = ("`wrk -t1 -c<clients>` (C, one thread, keep-alive connections; each request a "
+            "random path of the scenario, 15 s per row after a 3 s warm-up)" if client == "wrk"
+            else "threads of `http.client` (one keep-alive connection per client)")
+    path = ("hot lookups from the serving index (`--serving-index`, the default)" if serving
+            else "every lookup through DuckDB (`--no-serving-index`)")
     text = f"""# API latency on a GTEx-scale simulated release
 
 `bench/api_latency.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine:
 {os.cpu_count()} cores, Python {platform.python_version()}, DuckDB {ddb.__version__};
-`genotex serve --workers {workers}` on 127.0.0.1, load generated on the same machine by
-threads of `http.client` (one keep-alive connection per client), so the clients compete with
-the server for the same 2 cores.
+`genotex serve --workers {workers}` on 127.0.0.1, {path}; load generated on the same machine
+by {load}, so the load generator shares the 2 cores with the server.
 
 Release `{DATASET_ID}` ({disk / 1e9:.1f} GB of Parquet), generated directly in the store
 schemas (random values, GTEx v8 sizes; not through the simulator/pipeline):
@@ -466,15 +545,16 @@ Machine load (`uptime`; other helpers share the machine):
 {_table(results)}
 
 Target: p99 < 50 ms for single-gene lookups at 32 clients on 2 cores.
-
-The query layer alone (in-process, one thread, fresh Stores: geneExpression includes
-building the row-group index of each tissue file it touches first;
+"""
+    if store_table:
+        text += f"""
+The query layer alone (in-process, one thread, fresh Stores;
 {time.strftime('%H:%M UTC', time.gmtime())}):
 
 {store_table}
 """
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
     print(text)
 
 

@@ -85,3 +85,60 @@ def test_openapi__hot_routes_keep_their_response_models(client) -> None:  # type
                        ("/api/v2/association/singleTissueEqtl", "SingleTissueEqtl")):
         schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
         assert name in str(schema["schema"])
+
+
+@pytest.fixture(scope="module")
+def routed_client(api_store: Store) -> TestClient:
+    """Serving index, but every request through FastAPI's routing (no fast lane)."""
+    return TestClient(create_app(Settings(), store=api_store, fast_lane=False))
+
+
+FAST_LANE_QUERIES = [
+    "gencodeId=ENSG00000132693.12",
+    "gencodeId=ENSG00000132693.12&gencodeId=ENSG00000160791.17&tissueSiteDetailId=Lung",
+    "gencodeId=ENSG00000132693.12&tissueSiteDetailId=UBERON:0002107&page=0&itemsPerPage=1",
+    "gencodeId=ENSG00000132693.12&page=1&itemsPerPage=1&datasetId=gtex_v8",
+    "gencodeId=ENSG00000132693.12&datasetId=genotex_tiny_v1&unknown=1",
+    "gencodeId=&tissueSiteDetailId=",
+    "gencodeId=ENSG00000132693.12&page=-1", "gencodeId=ENSG00000132693.12&page=x",
+    "gencodeId=ENSG00000132693.12&page=%2B1", "gencodeId=ENSG00000132693.12&page=1&page=2",
+    "gencodeId=ENSG00000132693.12&itemsPerPage=0",
+    "gencodeId=ENSG00000132693.12&itemsPerPage=100001",
+    "gencodeId=ENSG00000132693.12&itemsPerPage=007",
+    "gencodeId=ENSG00000132693.12&datasetId=gtex_v1", "gencodeId=ENSG00000132693.12&datasetId=",
+    "gencodeId=ENSG00000132693.12&attributeSubset=sex",
+    "gencodeId=ENSG00000132693.12&attributeSubset=nonsense", "",
+    "variantId=rs3091244", "variantId=RS3091244&tissueSiteDetailId=Liver",
+    "variantId=chr1_159690000_C_T_b38&gencodeId=ENSG00000132693.12",
+    "variantId=x%27%20OR%20%271%27%3D%271", "gencodeId=%E2%80%AE%00rs1",
+    "tissueSiteDetailId=Whole_Blood&itemsPerPage=2",
+]
+FAST_LANE_PATHS = ["/api/v2/expression/geneExpression", "/api/v2/expression/medianGeneExpression",
+                   "/api/v2/association/singleTissueEqtl"]
+
+
+@pytest.mark.parametrize("path", FAST_LANE_PATHS)
+def test_fast_lane__same_status_and_body_as_fastapi_routes(client, routed_client,  # type: ignore[no-untyped-def]
+                                                           path: str) -> None:
+    answered = 0
+    for query in FAST_LANE_QUERIES:
+        fast, routed = client.get(f"{path}?{query}"), routed_client.get(f"{path}?{query}")
+        assert (fast.status_code, fast.json()) == (routed.status_code, routed.json()), query
+        assert fast.headers["content-type"] == routed.headers["content-type"]
+        answered += fast.status_code == 200 and bool(fast.json()["data"])
+    assert answered >= 3
+
+
+def test_fast_lane__answers_before_routing(api_store: Store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from genotex.api.fastlane import FastLane
+
+    seen: list[str] = []
+    real = FastLane._answer
+    monkeypatch.setattr(FastLane, "_answer", lambda self, route, query: seen.append(
+        query.decode()) or real(self, route, query))
+    app_client = TestClient(create_app(Settings(), store=api_store))
+    app_client.get("/api/v2/expression/medianGeneExpression",
+                   params={"gencodeId": CRP, "page": "-1"})  # falls through: 422 by FastAPI
+    assert app_client.get("/api/v2/expression/medianGeneExpression",
+                          params={"gencodeId": CRP}).status_code == 200
+    assert len(seen) == 2

@@ -37,7 +37,7 @@ from genotex.store.serving_build import (
     build_serving_index,
     fingerprint,
 )
-from genotex.store.strings import SortedKeys, StringColumn
+from genotex.store.strings import SortedKeys, StringColumn, mmap_array
 
 
 class StaleIndexError(InputError):
@@ -92,7 +92,7 @@ def ensure_serving_index(release: str | Path, *, build: bool = True) -> Path:
 
 
 def _load(folder: Path, name: str) -> NDArray[Any]:
-    return np.load(folder / f"{name}.npy", mmap_mode="r")
+    return mmap_array(folder / f"{name}.npy")
 
 
 class ServingIndex:
@@ -144,7 +144,7 @@ class ServingIndex:
         for tissue, info in (self.meta.get("expression") or {}).get("tissues", {}).items():
             if info["genes"] not in keys:
                 keys[info["genes"]] = SortedKeys.load(folder, info["genes"])
-            matrix = np.load(folder / info["matrix"], mmap_mode="r")
+            matrix = mmap_array(folder / info["matrix"])
             if list(matrix.shape) != info["shape"]:
                 raise StaleIndexError(folder / info["matrix"], "matrix shape differs from "
                                       "meta.json", f"rebuild it: genotex store index "
@@ -226,30 +226,34 @@ class ServingIndex:
         """GTEx ``SingleTissueEqtl`` records of pair rows (same fields as the SQL path)."""
         if not len(rows):
             return []
-        vi = np.asarray(self._pair_variant[rows])
-        tis = np.asarray(self._pair_tissue[rows]).tolist()
-        pval = np.asarray(self._pair_pval[rows]).tolist()
-        slope = np.asarray(self._pair_slope[rows]).tolist()
+        vi = self._pair_variant[rows]
+        variants, where = np.unique(vi, return_inverse=True)
+        ids, rs_ids = self._pv_ids.take(variants), self._pv_rs.take(variants)
+        chroms = self._pv_chrom.take(variants)
+        pos = [p if ok else None for p, ok in zip(self._pv_pos[variants].tolist(),
+                                                   self._pv_pos_valid[variants].tolist(),
+                                                   strict=True)]
         gene_of = np.searchsorted(self._pair_gene_offsets, rows, side="right") - 1
-        gene_ids = {int(g): self._pair_genes[int(g)] for g in np.unique(gene_of)}
-        names = self.gene_names([g for g in gene_ids.values() if g is not None])
-        pos = np.asarray(self._pv_pos[vi]).tolist()
-        pos_valid = np.asarray(self._pv_pos_valid[vi]).tolist()
+        gene_codes, gene_where = np.unique(gene_of, return_inverse=True)
+        genes = [g or "" for g in self._pair_genes.take(gene_codes)]
+        names = self.gene_names(genes)
+        symbols = [names.get(g) or "" for g in genes]
+        uppers = [s.upper() for s in symbols]
+        tissues = self.tissues
         out = []
-        for k, v in enumerate(vi.tolist()):
-            rs = self._pv_rs[v]
-            gene = gene_ids[int(gene_of[k])] or ""
-            symbol = names.get(gene) or ""
-            tissue = self.tissues[tis[k]]
+        for v, g, t, p, nes in zip(where.tolist(), gene_where.tolist(),
+                                   self._pair_tissue[rows].tolist(),
+                                   self._pair_pval[rows].tolist(),
+                                   self._pair_slope[rows].tolist(), strict=True):
+            rs = rs_ids[v]
+            tissue = tissues[t]
             out.append({
-                "snpId": rs, "pos": pos[k] if pos_valid[k] else None,
-                "snpIdUpper": rs.upper() if rs is not None else None,
-                "variantId": self._pv_ids[v], "geneSymbol": symbol,
-                "pValue": None if pval[k] != pval[k] else pval[k],
-                "geneSymbolUpper": symbol.upper(), "datasetId": dataset_id,
-                "tissueSiteDetailId": tissue, "ontologyId": ontology.get(tissue),
-                "chromosome": self._pv_chrom[v], "gencodeId": gene,
-                "nes": None if slope[k] != slope[k] else slope[k],
+                "snpId": rs, "pos": pos[v], "snpIdUpper": rs.upper() if rs is not None else None,
+                "variantId": ids[v], "geneSymbol": symbols[g],
+                "pValue": None if p != p else p, "geneSymbolUpper": uppers[g],
+                "datasetId": dataset_id, "tissueSiteDetailId": tissue,
+                "ontologyId": ontology.get(tissue), "chromosome": chroms[v],
+                "gencodeId": genes[g], "nes": None if nes != nes else nes,
             })
         return out
 
@@ -271,9 +275,12 @@ class ServingIndex:
                   {t: self.expression_tissues[t] for t in tissues
                    if t in self.expression_tissues})
         found = []
+        rows: dict[tuple[int, str], int | None] = {}  # tissues mostly share one key file
         for tissue, (keys, matrix) in chosen.items():
             for gene in gene_ids:
-                row = keys.index(gene)
+                row = rows.get((id(keys), gene), -1)
+                if row == -1:
+                    row = rows[id(keys), gene] = keys.index(gene)
                 if row is None:
                     continue
                 values = np.asarray(matrix[row])

@@ -97,9 +97,15 @@ def test_tss_distance__strand_aware() -> None:
 
 def test_release_tables__has_qtl_ld_and_mapping_inputs(built: Built) -> None:
     tables = release_tables(built.inputs)
-    for name in ("egenes", "signif_pairs", "nominal_pairs", "independent_eqtls", "ld",
-                 "dosages", "qtl_phenotypes", "qtl_covariates"):
+    for name in ("egenes", "signif_pairs", "independent_eqtls", "ld", "dosages",
+                 "qtl_phenotypes", "qtl_covariates"):
         assert not tables[name].empty, name
+    for name in ("nominal_pairs", "sample_expression"):  # streamed: one piece per partition
+        pieces = [load() for load in tables[name].pieces]
+        assert pieces and all(not p.empty for p in pieces), name
+    nominal = pd.concat([load() for load in tables["nominal_pairs"].pieces])
+    assert len(nominal) == sum(len(pd.read_parquet(f))
+                               for f in built.inputs.qtl[TISSUE].nominal_pairs)
     pairs = tables["signif_pairs"]
     assert (pairs["maf"] <= 0.5).all()
     assert tables["ld"]["r2"].between(0, 1).all()

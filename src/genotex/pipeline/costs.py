@@ -74,9 +74,12 @@ def task_measures(kind: str, s: Sizes) -> tuple[float, float]:
         return float(s.genes), 300.0 * s.genes
     if kind == "summaries":
         return float(s.genes * s.total_samples), 8 * float(s.genes * s.total_samples)
-    if kind == "release":  # every table is built in memory: long expression + all nominal pairs
+    if kind == "release":  # writes every row; holds one tissue's per-sample TPM or one
+        # tissue x chromosome of nominal pairs at a time, beside the smaller whole tables
         rows = float(2 * s.genes * s.total_samples + pairs * s.tissues + s.variants)
-        return rows, 100 * rows
+        held = float(s.genes * s.samples + pairs / max(s.chromosomes, 1)
+                     + s.genes * s.tissues + s.variants)
+        return rows, 100 * held
     raise ValueError(f"unknown task kind {kind!r}")
 
 

@@ -280,9 +280,12 @@ def check_memory(plan: Plan, worker_memory: float | None) -> None:
     need = (worst.cost.peak_bytes + WORKER_BASE_BYTES) / 2**30
     more = (f"give each worker at least {need:.1f} GiB (--memory-limit {np.ceil(need):.0f}GiB "
             "with fewer --workers per machine)")
-    if worst.kind in ("release", "summaries"):
-        fix = (f"{more}; this task holds every tissue's tables in memory, so build fewer "
+    if worst.kind == "summaries":
+        fix = (f"{more}; this task holds every tissue's TPM in memory, so build fewer "
                "tissues per release otherwise")
+    elif worst.kind == "release":
+        fix = (f"{more}; the store build holds the largest tissue's per-sample TPM (or one "
+               "tissue x chromosome of nominal pairs) beside the whole smaller tables")
     else:
         fix = (f"{more}, or lower parameters.chunk_variants, or set split_nominal = "
                "\"chromosome\" and split_permutations = \"chromosome\"")

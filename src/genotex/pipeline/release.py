@@ -26,6 +26,7 @@ The release tables come from:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from genotex.io.gtf import read_gene_annotation
 from genotex.pipeline.qtl_steps import read_egenes
 from genotex.pipeline.summaries import SEX_LABELS, tissue_id_of_samples
 from genotex.schema import GENE_COLUMNS, donor_id
-from genotex.store.writer import build_release
+from genotex.store.writer import TableInput, TableParts, build_release
 from genotex.tissues import get_tissue
 
 PathLike = str | Path
@@ -140,27 +141,38 @@ def tissues_table(tissue_ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def expression_tables(summaries_dir: PathLike) -> dict[str, pd.DataFrame]:
-    """``median_expression`` and ``sample_expression`` from the tissue summaries."""
+def expression_tables(summaries_dir: PathLike) -> dict[str, TableInput]:
+    """``median_expression`` and ``sample_expression`` from the tissue summaries.
+
+    ``sample_expression`` (GTEx: ~1 billion rows) is handed over one tissue at a time
+    (:class:`genotex.store.TableParts`), so the store build never holds it whole.
+    """
     root = Path(summaries_dir)
     median = pd.read_parquet(root / "median_tpm.parquet")
-    frames = []
+    by_tissue: dict[str, list[Path]] = {}
     for part in sorted((root / "sample_tpm").glob("tissue_id=*/*.parquet")):
-        frame = pd.read_parquet(part)
-        frames.append(frame.assign(tissue_id=part.parent.name.split("=", 1)[1]))
-    sample = pd.concat(frames, ignore_index=True)[["gene_id", "sample_id", "tissue_id", "tpm"]]
+        by_tissue.setdefault(part.parent.name.split("=", 1)[1], []).append(part)
+
+    def tissue_samples(tissue: str, parts: list[Path]) -> pd.DataFrame:
+        frames = [pd.read_parquet(p).assign(tissue_id=tissue) for p in parts]
+        return pd.concat(frames, ignore_index=True)[["gene_id", "sample_id", "tissue_id", "tpm"]]
+
+    pieces = [functools.partial(tissue_samples, t, parts) for t, parts in by_tissue.items()]
     return {"median_expression": median[["gene_id", "tissue_id", "median_tpm"]],
-            "sample_expression": sample}
+            "sample_expression": TableParts(pieces)}
 
 
-def release_tables(inputs: ReleaseInputs) -> dict[str, pd.DataFrame]:
-    """Every table of the release, as DataFrames in the store's schemas."""
+def release_tables(inputs: ReleaseInputs) -> dict[str, TableInput]:
+    """Every table of the release in the store's schemas: DataFrames, and the two big
+    partitioned tables (per-sample TPM, all nominal pairs) as :class:`TableParts` that
+    load one tissue (× chromosome) at a time while the release is written."""
     variants = variants_table(inputs.genotypes)
     with open_genotypes(inputs.genotypes) as reader:
         genotyped = set(reader.samples)
     samples = samples_table(inputs.sample_attributes, genotyped)
-    tables = {
-        "genes": genes_table(inputs.annotation),
+    genes = genes_table(inputs.annotation)
+    tables: dict[str, TableInput] = {
+        "genes": genes,
         "variants": variants,
         "donors": donors_table(inputs.subject_attributes),
         "samples": samples,
@@ -168,8 +180,9 @@ def release_tables(inputs: ReleaseInputs) -> dict[str, pd.DataFrame]:
         **expression_tables(inputs.summaries_dir),
     }
     if inputs.qtl:
-        qtl = qtl_tables(inputs.qtl, tables["genes"])
+        qtl = qtl_tables(inputs.qtl, genes)
         tables.update(qtl)
+        tables["nominal_pairs"] = nominal_pairs_parts(inputs.qtl, genes)
         lead = lead_variants(qtl, max_per_gene=inputs.max_ld_variants)
         tables.update(ld_tables(inputs.genotypes, lead))
         tables.update(mapping_input_tables(inputs.qtl))
@@ -292,15 +305,22 @@ def _signif_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _nominal_frames(tissue: str, paths: tuple[Path, ...], genes: pd.DataFrame) -> pd.DataFrame:
+def _nominal_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFrame:
+    """One tensorQTL ``cis_qtl_pairs.<chrom>.parquet`` file as ``nominal_pairs`` rows."""
     chrom = genes.set_index("gene_id")["chrom"]
-    frames = []
-    for path in paths:
-        p = pd.read_parquet(path)
-        out = _pair_stats(p, genes, "phenotype_id").assign(tissue_id=tissue)
-        out["chrom"] = chrom.reindex(out["gene_id"]).fillna("chrUn").to_numpy()
-        frames.append(out)
-    return pd.concat(frames, ignore_index=True)
+    out = _pair_stats(pd.read_parquet(path), genes, "phenotype_id").assign(tissue_id=tissue)
+    out["chrom"] = chrom.reindex(out["gene_id"]).fillna("chrUn").to_numpy()
+    return out
+
+
+def nominal_pairs_parts(qtl: Mapping[str, TissueQtlOutputs], genes: pd.DataFrame
+                        ) -> TableParts:
+    """All nominal pairs of every tissue, one tensorQTL per-chromosome file per piece (the
+    store's tissue × chromosome partitions), loaded only while the release is written."""
+    files = [(tissue, path) for tissue, out in sorted(qtl.items())
+             for path in out.nominal_pairs]
+    return TableParts([functools.partial(_nominal_frame, tissue, path, genes)
+                       for tissue, path in files])
 
 
 def _independent_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFrame:
@@ -343,18 +363,15 @@ def _sqtl_pairs_frame(tissue: str, path: Path, genes: pd.DataFrame) -> pd.DataFr
 
 def qtl_tables(qtl: Mapping[str, TissueQtlOutputs], genes: pd.DataFrame
                ) -> dict[str, pd.DataFrame]:
-    """``egenes``, ``signif_pairs``, ``nominal_pairs``, ``independent_eqtls``, ``sgenes`` and
-    ``sqtls`` of all tissues."""
+    """``egenes``, ``signif_pairs``, ``independent_eqtls``, ``sgenes`` and ``sqtls`` of all
+    tissues (all nominal pairs: :func:`nominal_pairs_parts`)."""
     parts: dict[str, list[pd.DataFrame]] = {
-        "egenes": [], "signif_pairs": [], "nominal_pairs": [], "independent_eqtls": [],
-        "sgenes": [], "sqtls": []}
+        "egenes": [], "signif_pairs": [], "independent_eqtls": [], "sgenes": [], "sqtls": []}
     for tissue, out in sorted(qtl.items()):
         if out.egenes is not None:
             parts["egenes"].append(_egenes_frame(tissue, out.egenes))
         if out.signif_pairs is not None:
             parts["signif_pairs"].append(_signif_frame(tissue, out.signif_pairs, genes))
-        if out.nominal_pairs:
-            parts["nominal_pairs"].append(_nominal_frames(tissue, out.nominal_pairs, genes))
         if out.independent is not None:
             parts["independent_eqtls"].append(_independent_frame(tissue, out.independent, genes))
         if out.sgenes is not None:

@@ -9,13 +9,14 @@ from genotex.store.layout import current_release, list_releases, set_current
 from genotex.store.manifest import read_manifest, verify_release
 from genotex.store.queries import Page, Store
 from genotex.store.tables import TABLE_NAMES, TABLES, TableSpec
-from genotex.store.writer import build_release
+from genotex.store.writer import TableParts, build_release
 
 __all__ = [
     "TABLES",
     "TABLE_NAMES",
     "Page",
     "Store",
+    "TableParts",
     "TableSpec",
     "build_release",
     "current_release",

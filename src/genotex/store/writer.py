@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,27 @@ ROW_GROUP_SIZE = 65_536
 #: Smaller row groups for tables read one gene at a time from Parquet (per-sample TPM is too
 #: big to index in memory): a single-gene lookup decodes ~25 genes' rows per tissue file.
 ROW_GROUP_SIZE_BY_TABLE = {"sample_expression": 8_192}
+
+
+@dataclass(frozen=True)
+class TableParts:
+    """A partitioned table handed over piece by piece, so that it never sits in memory whole.
+
+    ``pieces`` yields zero-argument callables, each returning a DataFrame in the table's
+    schema that holds *whole* partitions (e.g. one tissue's pairs of one chromosome for
+    ``nominal_pairs``): each piece is loaded, validated, sorted and written before the next
+    one is loaded, so peak memory is that of the largest piece. A partition found in two
+    pieces is an error (its file would have to be rewritten).
+
+    >>> parts = TableParts([lambda: pd.DataFrame({"x": [1]})])
+    >>> [f() for f in parts.pieces][0]["x"].tolist()
+    [1]
+    """
+
+    pieces: Iterable[Callable[[], pd.DataFrame]]
+
+
+TableInput = pd.DataFrame | TableParts
 
 
 def _dtype_problem(series: pd.Series, typ: pa.DataType) -> str | None:
@@ -127,29 +149,45 @@ def _partitions(spec: TableSpec, table: pa.Table) -> list[tuple[tuple[str, ...],
     return out
 
 
-def _write_table(release: Path, spec: TableSpec, table: pa.Table) -> dict[str, Any]:
+def _write_partitions(release: Path, spec: TableSpec, table: pa.Table,
+                      files: dict[str, dict[str, Any]]) -> None:
+    """Write each partition of ``table`` to its file, recording it in ``files``."""
+    for values, part in _partitions(spec, table):
+        rel = layout.partition_relpath(spec, values)
+        if rel in files:
+            where = dict(zip(spec.partition_by, values, strict=True))
+            raise InputError(None, f"partition {where} of table {spec.name} comes "
+                             "in two pieces",
+                             "give each partition whole in one TableParts piece")
+        _write_parquet(part, release / rel, row_group_size=ROW_GROUP_SIZE_BY_TABLE.get(
+            spec.name, ROW_GROUP_SIZE))
+        files[rel] = {"rows": part.num_rows, "sha256": sha256_file(release / rel),
+                      "bytes": (release / rel).stat().st_size}
+
+
+def _write_table(release: Path, spec: TableSpec, table: pa.Table | TableParts) -> dict[str, Any]:
     files: dict[str, dict[str, Any]] = {}
-    if spec.partition_by:
-        for values, part in _partitions(spec, table):
-            rel = layout.partition_relpath(spec, values)
-            _write_parquet(part, release / rel, row_group_size=ROW_GROUP_SIZE_BY_TABLE.get(
-                spec.name, ROW_GROUP_SIZE))
-            files[rel] = {"rows": part.num_rows}
-        if not files:
-            (release / spec.name).mkdir()
+    if isinstance(table, TableParts):
+        if not spec.partition_by:
+            raise InputError(None, f"table {spec.name} is not partitioned",
+                             "pass it as one DataFrame, not as TableParts")
+        for load in table.pieces:
+            _write_partitions(release, spec, to_arrow(spec, load()), files)
+    elif spec.partition_by:
+        _write_partitions(release, spec, table, files)
     else:
         rel = layout.table_relpath(spec)
         _write_parquet(table, release / rel)
-        files[rel] = {"rows": table.num_rows}
-    for rel, meta in files.items():
-        meta["sha256"] = sha256_file(release / rel)
-        meta["bytes"] = (release / rel).stat().st_size
+        files[rel] = {"rows": table.num_rows, "sha256": sha256_file(release / rel),
+                      "bytes": (release / rel).stat().st_size}
+    if not files:
+        (release / spec.name).mkdir()
     return {
         "path": layout.table_relpath(spec),
         "glob": layout.table_glob(spec),
         "partition_by": list(spec.partition_by),
-        "rows": table.num_rows,
-        "files": files,
+        "rows": sum(meta["rows"] for meta in files.values()),
+        "files": dict(sorted(files.items())),
     }
 
 
@@ -169,7 +207,7 @@ def _write_catalogue(release: Path, tables: Mapping[str, Mapping[str, Any]]) -> 
 def build_release(
     root: str | Path,
     dataset_id: str,
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, TableInput],
     *,
     overwrite: bool = False,
     metadata: Mapping[str, Any] | None = None,
@@ -186,7 +224,8 @@ def build_release(
         Release name, served as ``datasetId`` (e.g. ``genotex_demo_v1``).
     tables
         Table name (see :data:`genotex.store.tables.TABLES`) → DataFrame with that table's
-        columns. Tables left out are absent from the release.
+        columns, or (partitioned tables) :class:`TableParts` written piece by piece. Tables
+        left out are absent from the release.
     overwrite
         Replace an existing release of the same name (the swap is two renames).
     metadata
@@ -201,7 +240,8 @@ def build_release(
     ------
     InputError
         On an unknown table, a missing/extra column, a wrong dtype, a missing key or a
-        duplicate key, before anything is written.
+        duplicate key: before anything is written for DataFrames; for a :class:`TableParts`
+        piece when it is loaded (the half-built release is then removed).
     """
     dataset_id = layout.check_dataset_id(dataset_id)
     root = Path(root)
@@ -213,7 +253,9 @@ def build_release(
     if unknown:
         raise InputError(None, f"unknown table(s) {unknown}",
                          f"use table names from {list(TABLES)}")
-    arrow = {name: to_arrow(TABLES[name], tables[name]) for name in TABLES if name in tables}
+    arrow: dict[str, pa.Table | TableParts] = {
+        name: t if isinstance(t, TableParts) else to_arrow(TABLES[name], t)
+        for name in TABLES if name in tables for t in [tables[name]]}
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dataset_id}.building-", dir=root))
     try:

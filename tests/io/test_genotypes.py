@@ -3,12 +3,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genotex.errors import InputError
-from genotex.io.genotypes import GenotypeReader, open_genotypes, variant_ids
+from genotex.io._checks import PLINK_CHROM_CODES
+from genotex.io.genotypes import (
+    GenotypeReader,
+    VariantTable,
+    VariantTableBuilder,
+    open_genotypes,
+    parse_positions,
+    read_tsv_batches,
+    variant_frame,
+    variant_ids,
+)
 from genotex.io.pgen import write_pgen
 from genotex.io.plink import write_plink
 from genotex.io.vcf import write_vcf
@@ -77,3 +89,109 @@ def test_variant_ids__keeps_gtex_ids_builds_others() -> None:
     got = variant_ids(["chr1_5_A_G_b38", "rs7", "."], ["chr1"] * 3, [5, 6, 7], ["A", "C", "G"],
                       ["G", "T", "A"])
     assert got == ["chr1_5_A_G_b38", "chr1_6_C_T_b38", "chr1_7_G_A_b38"]
+
+
+def _table(**kw) -> VariantTable:
+    cols = {"chrom": ["chr1", "chr1", "chr1", "chr2", "chr2"], "pos": [5, 9, 9, 3, 40],
+            "ids": ["rs1", "chr1_9_C_T_b38", None, "chr9_1_A_C_b37", "."],
+            "ref": ["A", "C", "G", "G", "T"], "alt": ["G", "T", "A", "A", "TTA"]}
+    cols.update(kw)
+    return VariantTable.from_columns(cols["chrom"], cols["pos"], cols["ids"], cols["ref"],
+                                     cols["alt"], path="t.pvar")
+
+
+def test_variant_table__frame_matches_variant_frame_on_every_slice() -> None:
+    t = _table()
+    want = variant_frame(["rs1", "chr1_9_C_T_b38", "", "chr9_1_A_C_b37", "."],
+                         ["chr1"] * 3 + ["chr2"] * 2, [5, 9, 9, 3, 40], list("ACGGT"),
+                         ["G", "T", "A", "A", "TTA"])
+    assert t.chroms == ("chr1", "chr2")
+    assert t.bounds.tolist() == [0, 3, 5] and t.pos.dtype == np.int32
+    pd.testing.assert_frame_equal(t.frame(), want)
+    for lo in range(6):
+        for hi in range(lo, 7):
+            pd.testing.assert_frame_equal(t.frame(lo, hi),
+                                          want.iloc[lo:hi].reset_index(drop=True))
+
+
+def test_variant_table__slices() -> None:
+    t = _table()
+    assert t.chrom_slice("chr2") == slice(3, 5) and t.chrom_slice("chrX") == slice(0, 0)
+    assert t.region_slice("chr1", 6, 9) == slice(1, 3)
+    assert t.region_slice("chr2", 41, 99) == slice(5, 5)
+    assert t.region_slice("chr3", 1, 9) == slice(0, 0)
+    empty = VariantTable.from_columns([], [], [], [], [])
+    assert len(empty) == 0 and empty.chroms == () and len(empty.frame()) == 0
+
+
+def test_variant_table__checks_naming_order_and_contiguity() -> None:
+    with pytest.raises(InputError, match=r"t\.pvar: chromosome '1' is named without"):
+        _table(chrom=["1", "1", "1", "chr2", "chr2"])
+    with pytest.raises(InputError, match=r"not sorted by position within 'chr2': 3 comes after"):
+        _table(pos=[5, 9, 9, 40, 3])
+    with pytest.raises(InputError, match=r"of chromosome 'chr1' are not contiguous \(they "
+                                         r"resume after 'chr2'\)"):
+        _table(chrom=["chr1", "chr2", "chr1", "chr3", "chr3"])
+
+
+def test_variant_table_builder__checks_across_batches_with_file_lines() -> None:
+    def batch(chrom: list[str], pos: list[int]) -> tuple:
+        n = len(pos)
+        return (pa.array(chrom), np.array(pos), pa.array(["x"] * n), pa.array(["A"] * n),
+                pa.array(["C"] * n))
+
+    b = VariantTableBuilder("g.bim", rename=lambda c: PLINK_CHROM_CODES.get(c, c),
+                            first_line=1)
+    b.add(*batch(["1", "1"], [10, 20]))
+    b.add(*batch(["1", "2"], [15, 1]))
+    with pytest.raises(InputError, match=r"g\.bim:3: variants are not sorted by position "
+                                         r"within 'chr1': 15 comes after 20"):
+        b.finish()
+    b = VariantTableBuilder("g.bim", rename=lambda c: PLINK_CHROM_CODES.get(c, c),
+                            first_line=1)
+    for part in (["1", "1"], ["2", "2"], ["1"]):
+        b.add(*batch(part, list(range(1, len(part) + 1))))
+    with pytest.raises(InputError, match=r"g\.bim:5: variants of chromosome 'chr1' are not "
+                                         r"contiguous"):
+        b.finish()
+    b = VariantTableBuilder(None, rename=lambda c: PLINK_CHROM_CODES.get(c, c))
+    for part in (["1", "1"], ["1", "X"], ["X"]):
+        b.add(*batch(part, [1, 2][: len(part)] if part != ["1", "X"] else [3, 1]))
+    t = b.finish()
+    assert t.chroms == ("chr1", "chrX") and t.bounds.tolist() == [0, 3, 5]
+    assert t.frame()["variant_id"].tolist()[2:4] == ["chr1_3_A_C_b38", "chrX_1_A_C_b38"]
+
+
+def test_read_tsv_batches__small_blocks_give_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "x.tsv"
+    path.write_text("##meta\n#A\tB\tC\n" + "".join(f"c{i}\t{i}\tz\n" for i in range(500)))
+    batches = list(read_tsv_batches(path, skip_rows=2, column_names=["#A", "B", "C"],
+                                    include=["#A", "B"], block_size=256))
+    assert len(batches) > 5
+    table = pa.Table.from_batches(batches)
+    assert table.column_names == ["#A", "B"]
+    assert table.column("B").to_pylist() == [str(i) for i in range(500)]
+    path.write_text("#A\tB\tC\n1\t2\t3\n1\t2\n")
+    with pytest.raises(InputError, match=r"x\.tsv: cannot parse the table"):
+        list(read_tsv_batches(path, skip_rows=1, column_names=["#A", "B", "C"],
+                              include=["B"]))
+
+
+def test_parse_positions__non_numeric_index_and_float_positions() -> None:
+    pos, bad = parse_positions(pa.array(["10", "20", "3e1"]))
+    assert pos.tolist() == [10, 20, 30] and bad is None
+    assert parse_positions(pa.array(["10", "x", ""]))[1] == 1
+
+
+def test_open_genotypes__variant_tables_agree_across_formats(tmp_path: Path) -> None:
+    geno = make_geno()
+    want = variant_frame([""] * len(geno.variants), geno.variants["chrom"].tolist(),
+                         geno.variants["pos"].to_numpy(), geno.variants["ref"].tolist(),
+                         geno.variants["alt"].tolist())
+    for kind, path in _write_all(tmp_path, geno).items():
+        with open_genotypes(path) as reader:
+            table = reader.variant_table
+            assert table.chroms == ("chr1", "chr2") and len(table) == 47, kind
+            pd.testing.assert_frame_equal(reader.variants, want, obj=kind)
+            chunks = pd.concat([c.variants for c in reader.iter_chunks(8)], ignore_index=True)
+            pd.testing.assert_frame_equal(chunks, want, obj=kind)

@@ -46,3 +46,29 @@ def test_open_genotypes__pgen_prefix_with_a_dot(tmp_path: Path) -> None:
         with open_genotypes(path) as reader:
             got = np.concatenate([c.dosages for c in reader.iter_chunks(50)])
         np.testing.assert_array_equal(got, geno.expected)
+
+
+def test_read_pgen__pvar_meta_lines_extra_columns_and_errors(tmp_path: Path) -> None:
+    geno = make_geno(n_samples=4)
+    write_pgen(tmp_path / "g", geno.variants, geno.samples, geno.genotypes)
+    pvar = tmp_path / "g.pvar"
+    lines = pvar.read_text().splitlines()
+    body = [f"{line.replace('chr1', '1', 1)}\t.\tPASS\tAF=0.1" for line in lines[1:]]
+    pvar.write_text("\n".join(["##fileformat=PVARv1.0", "##contig=<ID=1>",
+                               lines[0] + "\tQUAL\tFILTER\tINFO", *body]) + "\n")
+    with open_genotypes(tmp_path / "g") as reader:
+        assert reader.variant_table.chroms == ("chr1", "chr2")
+        assert reader.variants["variant_id"].iloc[0] == (
+            f"chr1_100_{geno.variants['ref'][0]}_{geno.variants['alt'][0]}_b38")
+        got = np.concatenate([c.dosages for c in reader.iter_chunks(7)])
+    np.testing.assert_array_equal(got, geno.expected)
+    bad = [*lines[:3], lines[3].replace("\t120\t", "\t12O\t"), *lines[4:]]
+    pvar.write_text("\n".join(bad) + "\n")
+    with pytest.raises(InputError, match=r"g\.pvar: non-numeric position '12O'"):
+        open_genotypes(tmp_path / "g")
+    pvar.write_text("\n".join(["#CHROM\tPOS\tREF\tALT\tID", *lines[1:]]) + "\n")
+    with pytest.raises(InputError, match=r"g\.pvar: header starts"):
+        open_genotypes(tmp_path / "g")
+    pvar.write_text("\n".join([*lines[:5], lines[5] + "\textra", *lines[6:]]) + "\n")
+    with pytest.raises(InputError, match=r"g\.pvar: cannot parse the table"):
+        open_genotypes(tmp_path / "g")

@@ -122,3 +122,27 @@ def test_open_genotypes__plink_prefix_with_a_dot(tmp_path: Path) -> None:
         with open_genotypes(path) as reader:
             got = np.concatenate([c.dosages for c in reader.iter_chunks(50)])
         np.testing.assert_array_equal(got, geno.expected)
+
+
+def test_read_plink__space_separated_bim_and_bim_errors(tmp_path: Path) -> None:
+    geno = make_geno(n_samples=5)
+    write_plink(tmp_path / "g", geno.variants, geno.samples, geno.genotypes)
+    bim = tmp_path / "g.bim"
+    lines = bim.read_text().splitlines()
+    bim.write_text("\n".join("  ".join(line.split("\t")) for line in lines) + "\n")
+    with open_genotypes(tmp_path / "g") as reader:
+        assert reader.variant_table.chroms == ("chr1", "chr2")
+        assert reader.variants["pos"].tolist() == geno.variants["pos"].tolist()
+        got = np.concatenate([c.dosages for c in reader.iter_chunks(9)])
+    np.testing.assert_array_equal(got, geno.expected)
+    for text in (lines, [" ".join(line.split("\t")) for line in lines]):
+        bad = [*text[:6], text[6].replace("160", "16x"), *text[7:]]
+        bim.write_text("\n".join(bad) + "\n")
+        with pytest.raises(InputError, match=r"g\.bim:7: non-numeric position '16x'"):
+            open_genotypes(tmp_path / "g")
+    bim.write_text("\n".join(line.rsplit("\t", 1)[0] for line in lines) + "\n")
+    with pytest.raises(InputError, match=r"g\.bim: \.bim has 5 columns, not 6"):
+        open_genotypes(tmp_path / "g")
+    bim.write_text("")
+    with pytest.raises(InputError, match=r"g\.bim: the file is empty"):
+        open_genotypes(tmp_path / "g")

@@ -16,6 +16,7 @@ from typing import IO, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from genotex.errors import InputError
 
@@ -55,7 +56,7 @@ def reading(path: PathLike) -> Iterator[None]:
             path, f"compressed stream is truncated or corrupt ({type(exc).__name__}: {exc})",
             "re-download or re-create the file; check it with `gzip -t`",
         ) from exc
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pa.ArrowInvalid) as exc:
         raise InputError(
             path, f"cannot parse the table ({exc})",
             "every line needs the same number of tab-separated fields as the header",
@@ -170,16 +171,28 @@ def check_chrom_naming(
 def check_sorted(
     chroms: Sequence[str] | np.ndarray, positions: np.ndarray, path: PathLike | None, *,
     what: str = "rows", first_line: int | None = None, ends: np.ndarray | None = None,
+    names: Sequence[str] | None = None,
 ) -> None:
     """Raise unless chromosomes are contiguous and positions (then ends) ascend within each.
 
-    ``first_line`` is the file line number of the first row (for the message).
-    """
-    chroms = np.asarray(chroms, dtype=object)
+    ``first_line`` is the file line number of the first row (for the message). With ``names``,
+    ``chroms`` are integer codes into ``names`` (no per-row strings: the variant tables' form).
+
+    >>> check_sorted(np.array([0, 0, 1, 0]), np.array([1, 2, 1, 3]), "g.pvar", what="variants",
+    ...              names=["chr1", "chr2"], first_line=2)
+    Traceback (most recent call last):
+    ...
+    genotex.errors.InputError: g.pvar:5: variants of chromosome 'chr1' are not contiguous (they resume after 'chr2'); fix: sort the file by chromosome then position (e.g. `sort -k1,1V -k2,2n`, `bcftools sort`)
+    """  # noqa: E501
+    chroms = np.asarray(chroms, dtype=object) if names is None else np.asarray(chroms)
     positions = np.asarray(positions)
     n = len(positions)
     if n < 2:
         return
+
+    def name(c: object) -> object:
+        return c if names is None else names[int(c)]  # type: ignore[call-overload]
+
     same = chroms[1:] == chroms[:-1]
     # contiguity: a chromosome must not reappear after another one started
     starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
@@ -189,8 +202,8 @@ def check_sorted(
         k = int(np.flatnonzero(seen.duplicated())[0])
         i = int(starts[k])
         raise InputError(
-            path, f"{what} of chromosome {block_chroms[k]!r} are not contiguous (they resume "
-            f"after {block_chroms[k - 1]!r})",
+            path, f"{what} of chromosome {name(block_chroms[k])!r} are not contiguous (they "
+            f"resume after {name(block_chroms[k - 1])!r})",
             "sort the file by chromosome then position (e.g. `sort -k1,1V -k2,2n`, "
             "`bcftools sort`)", line=None if first_line is None else first_line + i,
         )
@@ -201,7 +214,7 @@ def check_sorted(
     if bad.any():
         i = int(np.flatnonzero(bad)[0]) + 1
         raise InputError(
-            path, f"{what} are not sorted by position within {chroms[i]!r}: "
+            path, f"{what} are not sorted by position within {name(chroms[i])!r}: "
             f"{positions[i]} comes after {positions[i - 1]}",
             "sort the file by chromosome then position (e.g. `sort -k1,1V -k2,2n`, "
             "`bcftools sort`)", line=None if first_line is None else first_line + i,

@@ -14,14 +14,16 @@ a multi-allelic VCF record raises :class:`~genotex.errors.InputError` telling th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from genotex.errors import InputError
 from genotex.io._checks import (
@@ -30,10 +32,11 @@ from genotex.io._checks import (
     check_known,
     check_sorted,
     check_unique,
+    reading,
 )
 from genotex.schema import VARIANT_COLUMNS, variant_id
 
-__all__ = ["GenotypeChunk", "GenotypeReader", "open_genotypes"]
+__all__ = ["GenotypeChunk", "GenotypeReader", "VariantTable", "open_genotypes"]
 
 Field = Literal["GT", "DS"]
 
@@ -66,7 +69,16 @@ class GenotypeReader(Protocol):
 
     @property
     def variants(self) -> pd.DataFrame:
-        """All variants (metadata only), columns VARIANT_COLUMNS, RangeIndex."""
+        """All variants (metadata only), columns VARIANT_COLUMNS, RangeIndex.
+
+        Built on each access from :attr:`variant_table` (IDs of every variant: ~50 bytes per
+        variant); code that only needs chromosomes and positions uses ``variant_table``.
+        """
+        ...
+
+    @property
+    def variant_table(self) -> VariantTable:
+        """All variants in compact columns (chromosome blocks, positions, Arrow strings)."""
         ...
 
     def iter_chunks(
@@ -113,6 +125,210 @@ def variant_frame(ids: Sequence[str], chrom: Sequence[str], pos: Sequence[int] |
         "alt": pd.Series(alt, dtype=object).astype(str).to_numpy(),
     })
     return frame[list(VARIANT_COLUMNS)]
+
+
+def _arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """An Arrow string column as a pandas Series (Arrow-backed where pandas defaults to it)."""
+    return pd.Series(values.to_pandas(), dtype=pd.Series([""]).dtype)
+
+
+@dataclass(frozen=True)
+class VariantTable:
+    """All variants of a genotype file, in compact columns (no per-variant Python objects).
+
+    About 6 bytes per variant plus the text of the file's IDs and alleles (Arrow strings, 4
+    bytes of offset each): 10 M variants with short IDs take ~0.3 GB. GTEx-style IDs are built
+    only for the rows asked for (:meth:`frame`).
+
+    Attributes
+    ----------
+    chroms
+        (n_chroms,) chromosome names in file order (each one a contiguous block of rows).
+    bounds
+        (n_chroms + 1,) int64 row offsets: ``chroms[k]`` holds rows ``bounds[k]:bounds[k+1]``.
+    pos
+        (n_variants,) 1-based positions, int32 (int64 if a position needs it), sorted within
+        each chromosome.
+    ids, ref, alt
+        (n_variants,) Arrow strings: the file's variant IDs (null where it has none), REF
+        and ALT alleles.
+
+    Examples
+    --------
+    >>> t = VariantTable.from_columns(["chr1", "chr1", "chr2"], [5, 9, 3], ["rs1", "rs2", "."],
+    ...                               ["A", "C", "G"], ["G", "T", "A"])
+    >>> len(t), t.chroms, t.chrom_slice("chr2"), t.region_slice("chr1", 6, 100)
+    (3, ('chr1', 'chr2'), slice(2, 3, None), slice(1, 2, None))
+    >>> t.frame(1, 3)["variant_id"].tolist()
+    ['chr1_9_C_T_b38', 'chr2_3_G_A_b38']
+    """
+
+    chroms: tuple[str, ...]
+    bounds: np.ndarray
+    pos: np.ndarray
+    ids: pa.ChunkedArray
+    ref: pa.ChunkedArray
+    alt: pa.ChunkedArray
+
+    @classmethod
+    def from_columns(cls, chrom: Sequence[str], pos: Sequence[int] | np.ndarray,
+                     ids: Sequence[str | None], ref: Sequence[str], alt: Sequence[str],
+                     path: PathLike | None = None) -> VariantTable:
+        """Build (and check: chr naming, sorted, contiguous) from plain sequences."""
+        builder = VariantTableBuilder(path)
+        builder.add(pa.array(list(chrom), pa.string()), np.asarray(pos, dtype=np.int64),
+                    pa.array(list(ids), pa.string()), pa.array(list(ref), pa.string()),
+                    pa.array(list(alt), pa.string()))
+        return builder.finish()
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def chrom_slice(self, chrom: str) -> slice:
+        """Rows of ``chrom`` (empty slice when absent)."""
+        if chrom not in self.chroms:
+            return slice(0, 0)
+        k = self.chroms.index(chrom)
+        return slice(int(self.bounds[k]), int(self.bounds[k + 1]))
+
+    def region_slice(self, chrom: str, start: int, end: int) -> slice:
+        """Rows with ``start <= pos <= end`` (1-based inclusive) on ``chrom``."""
+        rows = self.chrom_slice(chrom)
+        pos = self.pos[rows]
+        lo = int(np.searchsorted(pos, start, side="left"))
+        hi = int(np.searchsorted(pos, end, side="right"))
+        return slice(rows.start + lo, rows.start + hi)
+
+    def chrom_column(self, lo: int, hi: int) -> pa.Array:
+        """(hi - lo,) chromosome names of rows ``lo:hi`` as Arrow strings."""
+        lo_k = int(np.searchsorted(self.bounds, lo, side="right")) - 1
+        hi_k = int(np.searchsorted(self.bounds, hi, side="left"))
+        counts = np.diff(np.clip(self.bounds[max(lo_k, 0): hi_k + 1], lo, hi))
+        codes = np.repeat(np.arange(max(lo_k, 0), max(lo_k, 0) + len(counts), dtype=np.int32),
+                          counts)
+        names = pa.array(list(self.chroms), pa.string())
+        return pc.take(names, pa.array(codes, pa.int32()))
+
+    def variant_ids(self, lo: int, hi: int) -> pa.ChunkedArray:
+        """GTEx-style IDs of rows ``lo:hi`` (see :func:`variant_ids`), built vectorized."""
+        n = hi - lo
+        ids = self.ids.slice(lo, n)
+        good = pc.fill_null(pc.match_substring_regex(ids, _GTEX_ID.pattern), fill_value=False)
+        built = pc.binary_join_element_wise(
+            self.chrom_column(lo, hi), pc.cast(pa.array(self.pos[lo:hi]), pa.string()),
+            self.ref.slice(lo, n), self.alt.slice(lo, n), "b38", "_")
+        return pa.chunked_array([pc.if_else(good, ids, built)]) if n else ids
+
+    def frame(self, lo: int = 0, hi: int | None = None) -> pd.DataFrame:
+        """Rows ``lo:hi`` (default all) as a VARIANT_COLUMNS frame with a RangeIndex."""
+        hi = len(self) if hi is None else min(hi, len(self))
+        lo = min(lo, hi)
+        return pd.DataFrame({
+            "variant_id": _arrow_strings(self.variant_ids(lo, hi)),
+            "chrom": _arrow_strings(self.chrom_column(lo, hi)),
+            "pos": self.pos[lo:hi].astype(np.int64),
+            "ref": _arrow_strings(self.ref.slice(lo, hi - lo)),
+            "alt": _arrow_strings(self.alt.slice(lo, hi - lo)),
+        })
+
+
+@dataclass
+class VariantTableBuilder:
+    """Collects a file's variants batch by batch into a :class:`VariantTable`.
+
+    ``rename`` maps a file's chromosome code to its name (PLINK ``1`` → ``chr1``); ``finish``
+    checks chr naming, contiguous chromosomes and sorted positions over the whole file
+    (``first_line`` is the file line of the first variant, for messages).
+    """
+
+    path: PathLike | None
+    rename: Callable[[str], str] = str
+    first_line: int | None = None
+    _names: dict[str, int] = field(default_factory=dict)
+    _parts: list[tuple[np.ndarray, np.ndarray, pa.Array, pa.Array, pa.Array]] = field(
+        default_factory=list)
+
+    def add(self, chrom: pa.Array | pa.ChunkedArray, pos: np.ndarray,
+            ids: pa.Array | pa.ChunkedArray, ref: pa.Array | pa.ChunkedArray,
+            alt: pa.Array | pa.ChunkedArray) -> None:
+        """Append a batch: chromosome codes/names (Arrow strings), int64 positions, strings."""
+        if len(pos) == 0:
+            return
+        chrom = chrom.combine_chunks() if isinstance(chrom, pa.ChunkedArray) else chrom
+        enc = pc.dictionary_encode(chrom)
+        lut = np.array([self._names.setdefault(self.rename(str(c)), len(self._names))
+                        for c in enc.dictionary.to_pylist()], dtype=np.int32)
+        codes = lut.astype(np.int16 if len(lut) and lut.max() < 2**15 else np.int32)[
+            enc.indices.to_numpy(zero_copy_only=False)]
+        pos = np.asarray(pos, dtype=np.int64)
+        if pos.max() < 2**31 and pos.min() >= -(2**31):
+            pos = pos.astype(np.int32)
+        self._parts.append((codes, pos, *(
+            (a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a).cast(pa.string())
+            for a in (ids, ref, alt))))
+
+    def finish(self) -> VariantTable:
+        names = list(self._names)
+        check_chrom_naming(names, self.path)
+        codes = np.concatenate([p[0] for p in self._parts] or [np.empty(0, np.int16)])
+        pos = np.concatenate([p[1] for p in self._parts] or [np.empty(0, np.int32)])
+        check_sorted(codes, pos, self.path, what="variants", first_line=self.first_line,
+                     names=names)
+        starts = np.concatenate([[0], np.flatnonzero(codes[1:] != codes[:-1]) + 1])
+        order = [names[c] for c in codes[starts]] if len(codes) else []
+        bounds = np.append(starts, len(codes)).astype(np.int64)
+        del codes
+
+        def column(k: int) -> pa.ChunkedArray:
+            return pa.chunked_array([p[k] for p in self._parts], pa.string())
+
+        table = VariantTable(tuple(order), bounds, pos, column(2), column(3), column(4))
+        self._parts = []
+        pa.default_memory_pool().release_unused()  # the parse's freed text blocks
+        return table
+
+
+def read_tsv_batches(path: Path, *, skip_rows: int, column_names: Sequence[str],
+                     include: Sequence[str], delimiter: str = "\t",
+                     block_size: int = 1 << 24) -> Iterator[pa.RecordBatch]:
+    """Stream the ``include`` columns of a delimited text file as Arrow string batches.
+
+    ``skip_rows`` lines (headers) are skipped; ``column_names`` name every column of a line.
+    Memory is one block (``block_size`` bytes of text) at a time. Parse errors (a line with
+    another number of fields) raise :class:`~genotex.errors.InputError`.
+    """
+    import pyarrow.csv as pacsv
+
+    read = pacsv.ReadOptions(skip_rows=skip_rows, column_names=list(column_names),
+                             block_size=block_size, use_threads=False)
+    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=False)
+    convert = pacsv.ConvertOptions(include_columns=list(include),
+                                   column_types={c: pa.string() for c in include},
+                                   strings_can_be_null=False)
+    with reading(path):
+        try:
+            batches = pacsv.open_csv(path, read_options=read, parse_options=parse,
+                                     convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV file" in str(exc):
+                return
+            raise
+        try:
+            yield from batches
+        finally:
+            batches.close()
+
+
+def parse_positions(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int | None]:
+    """(int64 positions, None), or (empty, index of the first non-numeric value)."""
+    try:
+        return pc.cast(values, pa.int64()).to_numpy(), None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        num = pd.to_numeric(pd.Series(values.to_pandas(), dtype=object), errors="coerce")
+        bad = num.isna().to_numpy()
+        if bad.any():
+            return np.empty(0, np.int64), int(np.flatnonzero(bad)[0])
+        return num.to_numpy().astype(np.int64), None
 
 
 class SortedVariantChunks:
@@ -165,53 +381,42 @@ def select_samples(
     return requested, np.array([where[s] for s in requested], dtype=np.int64)
 
 
-def region_slice(variants: pd.DataFrame, chrom: str, start: int, end: int) -> slice:
-    """Row range of ``variants`` (sorted within chromosome) with ``start <= pos <= end``."""
-    rows = np.flatnonzero(variants["chrom"].to_numpy() == chrom)
-    if len(rows) == 0:
-        return slice(0, 0)
-    pos = variants["pos"].to_numpy()[rows[0]: rows[-1] + 1]
-    lo = int(np.searchsorted(pos, start, side="left"))
-    hi = int(np.searchsorted(pos, end, side="right"))
-    return slice(int(rows[0]) + lo, int(rows[0]) + hi)
-
-
 class IndexedReader:
     """Shared logic of readers with random access by variant index (PLINK 1, PLINK 2).
 
-    Subclasses set ``path``, ``samples``, ``_variants`` and implement ``_read_rows(lo, hi)``.
+    Subclasses set ``path``, ``samples``, ``_table`` and implement ``_read_rows(lo, hi)``.
     """
 
     path: Path
     samples: list[str]
-    _variants: pd.DataFrame
+    _table: VariantTable
 
     @property
     def variants(self) -> pd.DataFrame:
-        return self._variants
+        return self._table.frame()
+
+    @property
+    def variant_table(self) -> VariantTable:
+        return self._table
 
     def _read_rows(self, lo: int, hi: int) -> np.ndarray:
         raise NotImplementedError
 
     def _chunk(self, lo: int, hi: int) -> GenotypeChunk:
-        variants = self._variants.iloc[lo:hi].reset_index(drop=True)
-        return GenotypeChunk(variants=variants, dosages=self._read_rows(lo, hi))
+        return GenotypeChunk(variants=self._table.frame(lo, hi), dosages=self._read_rows(lo, hi))
 
     def iter_chunks(
         self, chunk_size: int = 10_000, *, chrom: str | None = None
     ) -> Iterator[GenotypeChunk]:
         if chunk_size < 1:
             raise ValueError("chunk_size must be >= 1")
-        if chrom is None:
-            lo, hi = 0, len(self._variants)
-        else:
-            rows = np.flatnonzero(self._variants["chrom"].to_numpy() == chrom)
-            lo, hi = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+        rows = slice(0, len(self._table)) if chrom is None else self._table.chrom_slice(chrom)
+        lo, hi = rows.start, rows.stop
         for a in range(lo, hi, chunk_size):
             yield self._chunk(a, min(a + chunk_size, hi))
 
     def read_region(self, chrom: str, start: int, end: int) -> GenotypeChunk:
-        sl = region_slice(self._variants, chrom, start, end)
+        sl = self._table.region_slice(chrom, start, end)
         return self._chunk(sl.start, sl.stop)
 
     def close(self) -> None:

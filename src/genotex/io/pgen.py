@@ -11,24 +11,27 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from genotex.errors import InputError
 from genotex.io._checks import (
     PLINK_CHROM_CODES,
     PathLike,
-    check_chrom_naming,
-    check_sorted,
     check_unique,
     ensure_parent,
     fileset_member,
+    open_text,
     reading,
 )
 from genotex.io.genotypes import (
     Field,
     IndexedReader,
     SortedVariantChunks,
+    VariantTable,
+    VariantTableBuilder,
+    parse_positions,
+    read_tsv_batches,
     select_samples,
-    variant_frame,
     write_in_chunks,
 )
 
@@ -41,13 +44,19 @@ def pgen_prefix(path: PathLike) -> Path:
     return p.with_suffix("") if p.suffix in {".pgen", ".pvar", ".psam"} else p
 
 
-def _read_table_with_hash_header(path: Path) -> pd.DataFrame:
+def _header(path: Path) -> tuple[int, list[str]]:
+    """Number of ``##`` lines and the fields of the header line after them."""
     n_skip = 0
-    with open(path, encoding="utf-8") as fh:
+    with reading(path), open_text(path) as fh:
         for line in fh:
             if not line.startswith("##"):
-                break
+                return n_skip, line.rstrip("\r\n").split("\t")
             n_skip += 1
+    raise InputError(path, "the file is empty", "write the header line and data")
+
+
+def _read_table_with_hash_header(path: Path) -> pd.DataFrame:
+    n_skip, _ = _header(path)
     with reading(path):
         table = pd.read_csv(path, sep="\t", skiprows=n_skip, dtype=str, engine="c",
                             keep_default_na=False)
@@ -63,28 +72,29 @@ def _read_psam(path: Path) -> list[str]:
     return psam[col].tolist()
 
 
-def _read_pvar(path: Path) -> pd.DataFrame:
-    pvar = _read_table_with_hash_header(path)
+def _read_pvar(path: Path) -> VariantTable:
+    """The .pvar's variants, parsed in Arrow batches into a compact :class:`VariantTable`."""
+    n_skip, header = _header(path)
     need = ["#CHROM", "POS", "ID", "REF", "ALT"]
-    if list(pvar.columns[:5]) != need:
-        raise InputError(path, f"header starts {list(pvar.columns[:5])}, not {need}",
+    if header[:5] != need:
+        raise InputError(path, f"header starts {header[:5]}, not {need}",
                          "write a .pvar with a '#CHROM POS ID REF ALT' header")
-    multi = pvar["ALT"].str.contains(",", regex=False).to_numpy()
-    if multi.any():
-        i = int(np.flatnonzero(multi)[0])
-        raise InputError(path, f"variant {pvar['ID'].iloc[i]!r} is multi-allelic",
-                         "split multi-allelic sites (`plink2 --max-alleles 2` or `bcftools "
-                         "norm -m -any` before import)")
-    pos = pd.to_numeric(pvar["POS"], errors="coerce")
-    if pos.isna().any():
-        i = int(np.flatnonzero(pos.isna().to_numpy())[0])
-        raise InputError(path, f"non-numeric position {pvar['POS'].iloc[i]!r}",
-                         "POS must be the 1-based base-pair position")
-    chrom = pvar["#CHROM"].map(lambda c: PLINK_CHROM_CODES.get(c, c))
-    check_chrom_naming(chrom, path)
-    check_sorted(chrom.to_numpy(), pos.to_numpy(), path, what="variants")
-    return variant_frame(pvar["ID"].tolist(), chrom.tolist(), pos.to_numpy(),
-                         pvar["REF"].tolist(), pvar["ALT"].tolist())
+    builder = VariantTableBuilder(path, rename=lambda c: PLINK_CHROM_CODES.get(c, c))
+    for batch in read_tsv_batches(path, skip_rows=n_skip + 1, column_names=header,
+                                  include=need):
+        alt = batch.column("ALT")
+        multi = pc.match_substring(alt, ",")
+        if pc.any(multi).as_py():
+            i = int(np.flatnonzero(multi.to_numpy(zero_copy_only=False))[0])
+            raise InputError(path, f"variant {batch.column('ID')[i].as_py()!r} is multi-allelic",
+                             "split multi-allelic sites (`plink2 --max-alleles 2` or `bcftools "
+                             "norm -m -any` before import)")
+        pos, bad = parse_positions(batch.column("POS"))
+        if bad is not None:
+            raise InputError(path, f"non-numeric position {batch.column('POS')[bad].as_py()!r}",
+                             "POS must be the 1-based base-pair position")
+        builder.add(batch.column("#CHROM"), pos, batch.column("ID"), batch.column("REF"), alt)
+    return builder.finish()
 
 
 class PgenReader(IndexedReader):
@@ -101,7 +111,7 @@ class PgenReader(IndexedReader):
                 raise InputError(fileset_member(prefix, ext), "file not found",
                                  "a PLINK 2 fileset needs .pgen, .pvar and .psam side by side")
         file_samples = _read_psam(fileset_member(prefix, ".psam"))
-        self._variants = _read_pvar(fileset_member(prefix, ".pvar"))
+        self._table = _read_pvar(fileset_member(prefix, ".pvar"))
         self.samples, idx = select_samples(file_samples, samples, fileset_member(prefix, ".psam"))
         self.field = field
         order = np.sort(idx)
@@ -113,9 +123,9 @@ class PgenReader(IndexedReader):
         except RuntimeError as exc:
             raise InputError(self.path, f"cannot open ({exc})",
                              "re-create the fileset with `plink2 --make-pgen`") from exc
-        if self._reader.get_variant_ct() != len(self._variants):
+        if self._reader.get_variant_ct() != len(self._table):
             raise InputError(self.path, f".pgen has {self._reader.get_variant_ct()} variants but "
-                             f"the .pvar {len(self._variants)}", "re-create the fileset")
+                             f"the .pvar {len(self._table)}", "re-create the fileset")
 
     def _read_rows(self, lo: int, hi: int) -> np.ndarray:
         n = len(self.samples)

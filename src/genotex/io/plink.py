@@ -8,29 +8,32 @@ Sample IDs are the ``.fam`` IID column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from genotex.errors import InputError
 from genotex.io._checks import (
     PLINK_CHROM_CODES,
     PathLike,
-    check_chrom_naming,
-    check_sorted,
     check_unique,
     ensure_parent,
     fileset_member,
+    read_head_lines,
     reading,
 )
 from genotex.io.genotypes import (
     IndexedReader,
     SortedVariantChunks,
+    VariantTable,
+    VariantTableBuilder,
+    parse_positions,
+    read_tsv_batches,
     select_samples,
-    variant_frame,
     write_in_chunks,
 )
 
@@ -56,23 +59,42 @@ def _read_fam(path: Path) -> pd.DataFrame:
     return fam
 
 
-def _read_bim(path: Path) -> pd.DataFrame:
-    with reading(path):
-        bim = pd.read_csv(path, sep=r"\s+", header=None, engine="c",
-                          dtype={0: str, 1: str, 2: str, 3: str, 4: str, 5: str})
-    if bim.shape[1] != 6:
-        raise InputError(path, f".bim has {bim.shape[1]} columns, not 6",
+_BIM_COLUMNS = ["chrom", "id", "cm", "pos", "a1", "a2"]
+
+
+def _bim_batches(path: Path, first: str) -> Iterator[pa.RecordBatch]:
+    """The .bim's columns in Arrow string batches (tab-separated: Arrow's reader; else pandas)."""
+    if "\t" in first:
+        yield from read_tsv_batches(path, skip_rows=0, column_names=_BIM_COLUMNS,
+                                    include=["chrom", "id", "pos", "a1", "a2"])
+        return
+    with reading(path), pd.read_csv(path, sep=r"\s+", header=None, names=_BIM_COLUMNS,
+                                    dtype=str, engine="c", chunksize=1 << 20) as chunks:
+        for chunk in chunks:
+            yield pa.RecordBatch.from_pandas(chunk, preserve_index=False)
+
+
+def _read_bim(path: Path) -> VariantTable:
+    """The .bim's variants, parsed in batches into a compact :class:`VariantTable`."""
+    first = next(iter(read_head_lines(path, 1)), "")
+    if not first.strip():
+        raise InputError(path, "the file is empty", "write the header line and data")
+    if len(first.split()) != 6:
+        raise InputError(path, f".bim has {len(first.split())} columns, not 6",
                          "write chrom ID cM pos A1(ALT) A2(REF) per line")
-    pos = pd.to_numeric(bim[3], errors="coerce")
-    if pos.isna().any():
-        i = int(np.flatnonzero(pos.isna().to_numpy())[0])
-        raise InputError(path, f"non-numeric position {bim.iloc[i, 3]!r}",
-                         "column 4 must be the 1-based base-pair position", line=i + 1)
-    chrom = bim[0].map(lambda c: PLINK_CHROM_CODES.get(c, c))
-    check_chrom_naming(chrom, path)
-    check_sorted(chrom.to_numpy(), pos.to_numpy(), path, what="variants", first_line=1)
-    return variant_frame(bim[1].tolist(), chrom.tolist(), pos.to_numpy(), bim[5].tolist(),
-                         bim[4].tolist())
+    builder = VariantTableBuilder(path, rename=lambda c: PLINK_CHROM_CODES.get(c, c),
+                                  first_line=1)
+    row = 0
+    for batch in _bim_batches(path, first):
+        pos, bad = parse_positions(batch.column("pos"))
+        if bad is not None:
+            raise InputError(path, f"non-numeric position {batch.column('pos')[bad].as_py()!r}",
+                             "column 4 must be the 1-based base-pair position",
+                             line=row + bad + 1)
+        builder.add(batch.column("chrom"), pos, batch.column("id"), batch.column("a2"),
+                    batch.column("a1"))
+        row += batch.num_rows
+    return builder.finish()
 
 
 class PlinkReader(IndexedReader):
@@ -88,10 +110,10 @@ class PlinkReader(IndexedReader):
                 raise InputError(fileset_member(prefix, ext), "file not found",
                                  "a PLINK 1 fileset needs .bed, .bim and .fam beside each other")
         fam = _read_fam(fileset_member(prefix, ".fam"))
-        self._variants = _read_bim(fileset_member(prefix, ".bim"))
+        self._table = _read_bim(fileset_member(prefix, ".bim"))
         self.samples, self._sample_idx = select_samples(fam[1].tolist(), samples,
                                                         fileset_member(prefix, ".fam"))
-        n, m = len(fam), len(self._variants)
+        n, m = len(fam), len(self._table)
         expected = len(_MAGIC) + m * ((n + 3) // 4)
         with open(self.path, "rb") as fh:
             magic = fh.read(3)
@@ -104,8 +126,7 @@ class PlinkReader(IndexedReader):
                              f"need {expected} (truncated, or .bim/.fam do not match)",
                              "re-create the fileset so .bed, .bim and .fam agree")
         self._bed = open_bed(self.path, iid_count=n, sid_count=m, count_A1=True, num_threads=1,
-                             properties={"iid": fam[1].to_numpy(),
-                                         "sid": self._variants["variant_id"].to_numpy()})
+                             properties={"iid": fam[1].to_numpy()})
         self._all = self._sample_idx.tolist() == list(range(n))
 
     def _read_rows(self, lo: int, hi: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from genotex.errors import InputError
 from genotex.io._checks import (
@@ -29,7 +30,14 @@ from genotex.io._checks import (
     reading,
     tabix_index,
 )
-from genotex.io.genotypes import Field, GenotypeChunk, select_samples, variant_frame
+from genotex.io.genotypes import (
+    Field,
+    GenotypeChunk,
+    VariantTable,
+    VariantTableBuilder,
+    select_samples,
+    variant_frame,
+)
 from genotex.schema import GRCH38_CHROM_LENGTHS
 
 __all__ = ["VcfReader", "write_vcf"]
@@ -64,7 +72,7 @@ class VcfReader:
         perm = np.searchsorted(order, idx)
         self._perm = None if np.array_equal(perm, np.arange(len(perm))) else perm
         self._vcf = cyvcf2.VCF(str(path), samples=subset, lazy=True, threads=1)
-        self._variants: pd.DataFrame | None = None
+        self._table: VariantTable | None = None
 
     def _scan_header(self) -> tuple[list[str], int]:
         """Sample IDs and number of header lines, read from the text (not for BCF)."""
@@ -82,26 +90,29 @@ class VcfReader:
     # -- metadata -------------------------------------------------------------------------
     @property
     def variants(self) -> pd.DataFrame:
-        """All variants (one pass over the file without sample data; cached)."""
-        if self._variants is None:
+        """All variants (built from :attr:`variant_table` on each access)."""
+        return self.variant_table.frame()
+
+    @property
+    def variant_table(self) -> VariantTable:
+        """All variants, compact (one pass over the file without sample data; cached)."""
+        if self._table is None:
             import cyvcf2
 
+            builder = VariantTableBuilder(self.path, first_line=self._line(0))
             cols: dict[str, list[Any]] = {k: [] for k in ("id", "chrom", "pos", "ref", "alt")}
             vcf = cyvcf2.VCF(str(self.path), samples=[], lazy=True)
             for i, rec in enumerate(vcf):
                 self._check_biallelic(rec, i)
-                cols["id"].append(rec.ID)
-                cols["chrom"].append(rec.CHROM)
-                cols["pos"].append(rec.POS)
-                cols["ref"].append(rec.REF)
-                cols["alt"].append(rec.ALT[0])
+                for key, value in zip(cols, (rec.ID, rec.CHROM, rec.POS, rec.REF, rec.ALT[0]),
+                                      strict=True):
+                    cols[key].append(value)
+                if len(cols["pos"]) == 1 << 16:
+                    _add_batch(builder, cols)
             vcf.close()
-            check_chrom_naming(cols["chrom"], self.path)
-            check_sorted(np.array(cols["chrom"], dtype=object), np.array(cols["pos"]),
-                         self.path, what="variants", first_line=self._line(0))
-            self._variants = variant_frame(cols["id"], cols["chrom"], cols["pos"], cols["ref"],
-                                           cols["alt"])
-        return self._variants
+            _add_batch(builder, cols)
+            self._table = builder.finish()
+        return self._table
 
     def _line(self, i: int) -> int | None:
         return None if self.path.suffix == ".bcf" else self._header_lines + 1 + i
@@ -225,6 +236,15 @@ class VcfReader:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _add_batch(builder: VariantTableBuilder, cols: dict[str, list[Any]]) -> None:
+    """Move the collected records' metadata into ``builder`` (compact) and clear the lists."""
+    builder.add(pa.array(cols["chrom"], pa.string()), np.asarray(cols["pos"], dtype=np.int64),
+                pa.array(cols["id"], pa.string()), pa.array(cols["ref"], pa.string()),
+                pa.array(cols["alt"], pa.string()))
+    for values in cols.values():
+        values.clear()
 
 
 _HAP_GT = np.array([f"{a}{{sep}}{b}" for a in (".", "0", "1") for b in (".", "0", "1")])

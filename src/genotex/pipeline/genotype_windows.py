@@ -85,7 +85,7 @@ def load_cis_inputs(
     samples = [str(s) for s in bed.values.columns]
     with open_genotypes(genotypes) as reader:
         geno_samples = list(reader.samples)
-        variant_chroms = list(pd.unique(reader.variants["chrom"]))
+        variant_chroms = list(reader.variant_table.chroms)
     missing = [s for s in samples if s not in set(geno_samples)]
     if missing:
         raise InputError(
@@ -209,13 +209,12 @@ def iter_window_batches(
     with an empty window are skipped. Members of a group are never split between batches.
     ``only`` (n_phenotypes,) restricts the batches to the flagged phenotypes.
     """
-    allv = reader.variants
-    on_chrom = np.flatnonzero(allv["chrom"].to_numpy() == chrom)
+    table = reader.variant_table
+    vpos = table.pos[table.chrom_slice(chrom)]
     on = inputs.positions["chrom"].to_numpy() == chrom
     rows = np.flatnonzero(on if only is None else on & only)
-    if on_chrom.size == 0 or rows.size == 0:
+    if vpos.size == 0 or rows.size == 0:
         return
-    vpos = allv["pos"].to_numpy()[on_chrom[0]:on_chrom[-1] + 1]
     pos = inputs.positions.iloc[rows]
     w = cis_windows(np.zeros(vpos.size, dtype=np.int8), vpos, np.zeros(rows.size, dtype=np.int8),
                     pos["start"].to_numpy(), pos["end"].to_numpy(), window=window)
@@ -224,13 +223,14 @@ def iter_window_batches(
     units = (np.unique(groups[rows], return_inverse=True)[1] if groups is not None
              else np.arange(rows.size))
     buf_lo = buf_hi = 0
-    buf_var = allv.iloc[0:0]
+    empty = table.frame(0, 0)
+    buf_var = empty
     buf_dos = np.empty((0, len(inputs.samples)), dtype=np.float32)
     for idx in _batches(start, stop, np.asarray(units, dtype=np.int64), chunk_variants):
         lo, hi = int(start[idx].min()), int(stop[idx].max())
         if lo >= buf_hi or lo < buf_lo:
             buf_lo = buf_hi = lo
-            buf_var, buf_dos = allv.iloc[0:0], buf_dos[:0]
+            buf_var, buf_dos = empty, buf_dos[:0]
         keep = slice(lo - buf_lo, buf_hi - buf_lo)
         parts_v, parts_d = [buf_var.iloc[keep]], [buf_dos[keep]]
         if hi > buf_hi:

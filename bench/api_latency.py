@@ -458,6 +458,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15,
                         help="wrk: seconds per scenario and client count")
     parser.add_argument("--skip-store-timings", action="store_true")
+    parser.add_argument("--store-timings-only", action="store_true",
+                        help="only the in-process query-layer table (printed, not written)")
     parser.add_argument("--requests", type=int, default=400,
                         help="python client: requests per scenario at 1 client (x4 at 32); "
                         "wrk: distinct random paths per scenario (x50)")
@@ -477,6 +479,9 @@ def main() -> None:
         shutil.rmtree(release / "sample_expression")
         _sample_expression(release, samples, genes, print)
     if args.generate_only:
+        return
+    if args.store_timings_only:
+        print(store_timings(root))
         return
     manifest = read_manifest(root / DATASET_ID)
     sizes = {n: t["rows"] for n, t in manifest["tables"].items() if t["files"]}
@@ -509,7 +514,7 @@ def main() -> None:
     after = _uptime()
     store_table = "" if args.skip_store_timings else store_timings(root)
     print(store_table)
-    out = RESULTS if serving else RESULTS.with_name("api_latency_duckdb_path.md")
+    out = RESULTS if serving else WORK / "api_latency_duckdb_path.md"  # comparison run
     write_results(results, sizes=sizes, disk=disk, workers=args.workers, before=before,
                   after=after, store_table=store_table, client=args.client,
                   serving=serving, out=out)

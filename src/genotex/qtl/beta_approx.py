@@ -35,9 +35,14 @@ def beta_shape1_from_dof(r2_perm: NDArray[np.floating], dof: float) -> float:
 
 
 def _beta_nll(x: NDArray[np.float64], s1: float, s2: float) -> float:
+    return _beta_nll_sums(float(np.sum(np.log(x))), float(np.sum(np.log(1.0 - x))), len(x),
+                          s1, s2)
+
+
+def _beta_nll_sums(log_x: float, log_1mx: float, n: int, s1: float, s2: float) -> float:
+    """``_beta_nll`` from the data's sums of ``log x`` and ``log(1 − x)`` (fixed in a fit)."""
     logbeta = loggamma(s1) + loggamma(s2) - loggamma(s1 + s2)
-    return float((1.0 - s1) * np.sum(np.log(x)) + (1.0 - s2) * np.sum(np.log(1.0 - x))
-                 + len(x) * logbeta)
+    return float((1.0 - s1) * log_x + (1.0 - s2) * log_1mx + n * logbeta)
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,10 @@ def fit_beta(
         m, v = np.mean(p), np.var(p)
         s1 = m * (m * (1 - m) / v - 1)
         s2 = s1 * (1 / m - 1)
+        sums = float(np.sum(np.log(p))), float(np.sum(np.log(1.0 - p))), len(p)
         res = scipy.optimize.minimize(
-            lambda s: _beta_nll(p, s[0], s[1]), [s1, s2], method="Nelder-Mead", tol=tol
+            lambda s: _beta_nll_sums(*sums, s[0], s[1]), [s1, s2], method="Nelder-Mead",
+            tol=tol,
         )
     return float(res.x[0]), float(res.x[1]), true_df, failed
 

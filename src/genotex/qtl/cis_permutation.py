@@ -127,7 +127,7 @@ def _pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
     n = g.shape[1]
     af = (g.sum(1, dtype=np.float64) / (2 * n)).astype(np.float32)
     idx = np.flatnonzero(maf_mask(af, maf_threshold))
-    sub = np.array(g[idx], dtype=residualizer.dtype, order="C")
+    sub = np.take(g, idx, axis=0).astype(residualizer.dtype, copy=False)
     mono = _rows_where(lambda c: (c == c[:, :1]).all(1), sub)
     if mono.any():
         idx, sub = idx[~mono], sub[~mono]

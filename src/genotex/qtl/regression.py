@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from genotex.qtl.residualize import Residualizer
 
@@ -118,7 +118,7 @@ def pval_from_t(t: ArrayLike, dof: float) -> NDArray[np.float64]:
     >>> round(float(pval_from_t(2.0, 10)), 6)
     0.073388
     """
-    return np.asarray(2.0 * stats.t.cdf(-np.abs(np.asarray(t, dtype=np.float64)), dof))
+    return np.asarray(2.0 * special.stdtr(dof, -np.abs(np.asarray(t, dtype=np.float64))))
 
 
 def pval_from_r2(r2: ArrayLike, dof: float) -> NDArray[np.float64]:
@@ -134,7 +134,7 @@ def pval_from_r2(r2: ArrayLike, dof: float) -> NDArray[np.float64]:
     r2 = np.asarray(r2, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.sqrt(dof * r2 / (1.0 - r2))
-    return np.asarray(2.0 * stats.t.cdf(-t, dof))
+    return np.asarray(2.0 * special.stdtr(dof, -t))
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,22 @@ def test_store_import_gtex__cli(gtex_folder: Path, tmp_path: Path) -> None:
                                        "--folder", str(gtex_folder)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "gtex_cli_v1" / "manifest.json").is_file()
+
+
+def test_import_gtex_release__all_pairs_of_several_tissues(gtex_folder: Path,
+                                                          tmp_path: Path) -> None:
+    """Each tissue's all-pairs file is one piece of the streamed build; variants are shared."""
+    folder = tmp_path / "two"
+    shutil.copytree(gtex_folder, folder)
+    shutil.copy(folder / "Whole_Blood.allpairs.txt.gz", folder / "Lung.allpairs.txt.gz")
+    files = find_gtex_files(folder)
+    release = import_gtex_release(files, root=tmp_path, dataset_id="gtex_two_v1")
+    store = Store(release)
+    real = pd.read_csv(files.allpairs[0], sep="\t", na_values=["-nan"])
+    tables = store.manifest["tables"]
+    assert tables["nominal_pairs"]["rows"] == 2 * len(real)
+    assert {rel.split("/")[1] for rel in tables["nominal_pairs"]["files"]} == {
+        "tissue_id=Lung", "tissue_id=Whole_Blood"}
+    variants = pd.read_parquet(release / tables["variants"]["path"])
+    assert variants["variant_id"].is_unique
+    assert set(real["variant_id"]) <= set(variants["variant_id"])

@@ -20,6 +20,7 @@ not GTEx v8 tissue IDs get a plain row (name = ID with spaces, grey colour, no o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from genotex.io.attributes import read_sample_attributes
 from genotex.io.gct import read_gct
 from genotex.pipeline.release import donors_table, genes_table, tissue_id_of_samples
 from genotex.schema import donor_id
-from genotex.store.writer import build_release
+from genotex.store.writer import TableInput, TableParts, build_release
 from genotex.tissues import TISSUES
 
 PathLike = str | Path
@@ -175,15 +176,28 @@ def _signif(path: Path) -> pd.DataFrame:
     return out
 
 
-def _allpairs(paths: tuple[Path, ...]) -> pd.DataFrame:
+def _allpairs(path: Path) -> pd.DataFrame:
+    """``nominal_pairs`` rows of one tissue's all-pairs file (one TableParts piece)."""
     frames = []
-    for path in paths:
-        for chunk in _read_tsv(path, chunksize=500_000):
-            _need(chunk, path, _ALLPAIRS_COLUMNS)
-            out = _pairs(chunk, tissue_of_file(path))
-            out["chrom"] = out["variant_id"].str.split("_").str[0]
-            frames.append(out)
+    for chunk in _read_tsv(path, chunksize=500_000):
+        _need(chunk, path, _ALLPAIRS_COLUMNS)
+        out = _pairs(chunk, tissue_of_file(path))
+        out["chrom"] = out["variant_id"].str.split("_").str[0]
+        frames.append(out)
     return pd.concat(frames, ignore_index=True)
+
+
+def _allpairs_variants(paths: tuple[Path, ...]) -> pd.DataFrame:
+    """Distinct ``variant_id`` (with ``maf``) of the all-pairs files, read two columns at a
+    time so the pairs themselves are loaded only while the release is written."""
+    seen: list[pd.DataFrame] = []
+    for path in paths:
+        for chunk in _read_tsv(path, chunksize=2_000_000, usecols=["variant_id", "maf"]):
+            seen.append(chunk.drop_duplicates("variant_id"))
+        seen = [pd.concat(seen, ignore_index=True).drop_duplicates("variant_id")]
+    out = _cat(seen)
+    return out.assign(variant_id=out["variant_id"].astype(str),
+                      maf=pd.to_numeric(out["maf"]).astype(np.float64))
 
 
 def _variants(seen: pd.DataFrame, pair_tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -230,30 +244,33 @@ def _median(path: Path) -> pd.DataFrame:
     return long.astype({"median_tpm": np.float64})
 
 
-def _sample_tpm(paths: tuple[Path, ...], samples: pd.DataFrame) -> pd.DataFrame:
+def _sample_tpm(path: Path, samples: pd.DataFrame) -> pd.DataFrame:
+    """``sample_expression`` rows of one gene TPM GCT (one TableParts piece: GTEx v10 has a
+    GCT per tissue; v8's single GCT of all samples is one piece)."""
     tissue = samples.set_index("sample_id")["tissue_id"]
-    frames = []
-    for path in paths:
-        gct = read_gct(path)
-        keep = [c for c in gct.columns if c in tissue.index]
-        long = gct[keep].rename_axis("gene_id").reset_index().melt(
-            id_vars="gene_id", var_name="sample_id", value_name="tpm")
-        frames.append(long.assign(tissue_id=long["sample_id"].map(tissue)))
-    return pd.concat(frames, ignore_index=True).astype({"tpm": np.float64})
+    gct = read_gct(path)
+    keep = [c for c in gct.columns if c in tissue.index]
+    long = gct[keep].rename_axis("gene_id").reset_index().melt(
+        id_vars="gene_id", var_name="sample_id", value_name="tpm")
+    return long.assign(tissue_id=long["sample_id"].map(tissue)).astype({"tpm": np.float64})
 
 
-def gtex_tables(files: GtexReleaseFiles) -> dict[str, pd.DataFrame]:
-    """Release tables (the store's schemas) from GTEx release files."""
-    tables: dict[str, pd.DataFrame] = {}
+def gtex_tables(files: GtexReleaseFiles) -> dict[str, TableInput]:
+    """Release tables (the store's schemas) from GTEx release files; all pairs and per-sample
+    TPM as :class:`genotex.store.TableParts` (one file loaded at a time while writing)."""
+    tables: dict[str, TableInput] = {}
     egenes, egene_variants, egene_genes = _egenes(files.egenes)
     if not egenes.empty:
         tables["egenes"] = egenes
-    signif = [_signif(p) for p in files.signif_pairs]
-    if signif:
-        tables["signif_pairs"] = pd.concat(signif, ignore_index=True)
+    pair_tables: list[pd.DataFrame] = []  # variant_id + maf of every pair table
+    if files.signif_pairs:
+        signif = pd.concat([_signif(p) for p in files.signif_pairs], ignore_index=True)
+        tables["signif_pairs"] = signif
+        pair_tables.append(signif)
     if files.allpairs:
-        tables["nominal_pairs"] = _allpairs(files.allpairs)
-    pair_tables = [t for k, t in tables.items() if k in ("signif_pairs", "nominal_pairs")]
+        tables["nominal_pairs"] = TableParts([functools.partial(_allpairs, p)
+                                              for p in files.allpairs])
+        pair_tables.append(_allpairs_variants(files.allpairs))
     variants = _variants(egene_variants if not egene_variants.empty else
                          pd.DataFrame(columns=["variant_id", "rs_id", "maf"]), pair_tables)
     if not variants.empty:
@@ -271,10 +288,12 @@ def gtex_tables(files: GtexReleaseFiles) -> dict[str, pd.DataFrame]:
         tables["samples"] = samples
         tissue_ids |= set(samples["tissue_id"])
         if files.gene_tpm:
-            tables["sample_expression"] = _sample_tpm(files.gene_tpm, samples)
+            tables["sample_expression"] = TableParts([
+                functools.partial(_sample_tpm, p, samples) for p in files.gene_tpm])
     if files.median_tpm is not None:
-        tables["median_expression"] = _median(files.median_tpm)
-        tissue_ids |= set(tables["median_expression"]["tissue_id"])
+        median = _median(files.median_tpm)
+        tables["median_expression"] = median
+        tissue_ids |= set(median["tissue_id"])
     tables["tissues"] = _tissue_rows(tissue_ids)
     return tables
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pandas as pd
@@ -47,7 +47,7 @@ class TableParts:
     pieces: Iterable[Callable[[], pd.DataFrame]]
 
 
-TableInput = pd.DataFrame | TableParts
+TableInput: TypeAlias = pd.DataFrame | TableParts
 
 
 def _dtype_problem(series: pd.Series, typ: pa.DataType) -> str | None:

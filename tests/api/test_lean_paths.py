@@ -142,3 +142,16 @@ def test_fast_lane__answers_before_routing(api_store: Store, monkeypatch) -> Non
     assert app_client.get("/api/v2/expression/medianGeneExpression",
                           params={"gencodeId": CRP}).status_code == 200
     assert len(seen) == 2
+
+
+def test_fast_lane__etag_and_not_modified(client) -> None:  # type: ignore[no-untyped-def]
+    path = "/api/v2/expression/medianGeneExpression"
+    first = client.get(path, params={"gencodeId": CRP})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, max-age=600"
+    again = client.get(path, params={"gencodeId": CRP}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    other = client.get(path, params={"gencodeId": CRP}, headers={"If-None-Match": '"x"'})
+    assert other.status_code == 200 and other.json() == first.json()
+    weak = client.get(path, params={"gencodeId": CRP}, headers={"If-None-Match": f"W/{etag}"})
+    assert weak.status_code == 304

@@ -10,16 +10,23 @@ index. Anything else (a malformed or out-of-range value, a repeated scalar, an u
 parameter, another method or path) goes on to FastAPI, which answers or refuses it exactly as
 before; tests compare both paths on valid and invalid requests. Parameters that GTEx and the
 routes ignore are ignored here too.
+
+Its answers carry ``ETag`` (the serving index's fingerprint of the release tables, with the
+genotex version: a URL's answer changes only when either does) and ``Cache-Control: public,
+max-age=600``; a request whose ``If-None-Match`` names that ETag gets ``304 Not Modified``
+without a body.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from genotex import __version__
 from genotex.api.deps import GTEX_DATASET_ALIASES
 from genotex.api.paging import (
     DEFAULT_ITEMS_PER_PAGE,
@@ -34,6 +41,8 @@ from genotex.store import Page, Store
 Params = dict[str, list[str]]
 #: Most tissue IDs a request may list (as the routes' ``max_length``).
 MAX_TISSUES = 1_000
+#: ``Cache-Control`` of the fast lane's answers (a release never changes in place).
+CACHE_CONTROL = b"public, max-age=600"
 
 
 def _int(values: list[str] | None, default: int, low: int, high: int) -> int | None:
@@ -64,6 +73,9 @@ class FastLane:
         self.store = store
         self.max_items = min(GTEX_MAX_ITEMS_PER_PAGE, max_items_per_page)
         self.datasets = frozenset((store.dataset_id, *GTEX_DATASET_ALIASES))
+        fingerprint = "" if store.serving is None else store.serving.meta["fingerprint"]
+        self.etag = ('"' + hashlib.sha256(f"{fingerprint} {__version__}".encode())
+                     .hexdigest()[:32] + '"').encode()
         self.routes: dict[str, Callable[[Params, Paging], Page | None]] = {
             "/api/v2/expression/geneExpression": self._gene_expression,
             "/api/v2/expression/medianGeneExpression": self._median_expression,
@@ -77,12 +89,29 @@ class FastLane:
             if route is not None:
                 body = self._answer(route, scope.get("query_string", b""))
                 if body is not None:
-                    await send({"type": "http.response.start", "status": 200, "headers": [
-                        (b"content-length", str(len(body)).encode()),
-                        (b"content-type", b"application/json")]})
-                    await send({"type": "http.response.body", "body": body})
+                    await self._send(scope, send, body)
                     return
         await self.app(scope, receive, send)
+
+    async def _send(self, scope: Scope, send: Send, body: bytes) -> None:
+        headers = [(b"etag", self.etag), (b"cache-control", CACHE_CONTROL)]
+        if self._not_modified(scope):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", b"application/json"), *headers]})
+        await send({"type": "http.response.body", "body": body})
+
+    def _not_modified(self, scope: Scope) -> bool:
+        """``If-None-Match`` lists this ETag (weak or strong) or ``*``."""
+        for name, value in scope.get("headers", ()):
+            if name == b"if-none-match":
+                tags = {t.strip().removeprefix(b"W/") for t in value.split(b",")}
+                if self.etag in tags or b"*" in tags:
+                    return True
+        return False
 
     def _answer(self, route: Callable[[Params, Paging], Page | None],
                 query: bytes) -> bytes | None:

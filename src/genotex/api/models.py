@@ -59,11 +59,16 @@ class VariantSortBy(StrEnum):
     pos = "pos"
 
 
-SampleSortBy = StrEnum(  # type: ignore[misc]
-    "SampleSortBy",
-    {s: s for s in ("sampleId", "ischemicTime", "aliquotId", "tissueSampleId", "hardyScale",
-                    "pathologyNotes", "ageBracket", "tissueSiteDetailId", "sex")},
-)
+class SampleSortBy(StrEnum):
+    sampleId = "sampleId"
+    ischemicTime = "ischemicTime"
+    aliquotId = "aliquotId"
+    tissueSampleId = "tissueSampleId"
+    hardyScale = "hardyScale"
+    pathologyNotes = "pathologyNotes"
+    ageBracket = "ageBracket"
+    tissueSiteDetailId = "tissueSiteDetailId"
+    sex = "sex"
 
 
 class OrganizationName(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -193,9 +194,10 @@ def store_import_gtex(releases: Path, dataset_id: str, folder: Path | None,
     )
 
     files = find_gtex_files(folder) if folder else GtexReleaseFiles()
-    given = {"median_tpm": median_tpm, "gene_tpm": gene_tpm, "sample_attributes": samples,
-             "subject_attributes": subjects, "annotation": annotation, "egenes": egenes,
-             "signif_pairs": signif_pairs, "allpairs": allpairs}
+    given: dict[str, Any] = {
+        "median_tpm": median_tpm, "gene_tpm": gene_tpm, "sample_attributes": samples,
+        "subject_attributes": subjects, "annotation": annotation, "egenes": egenes,
+        "signif_pairs": signif_pairs, "allpairs": allpairs}
     files = dataclasses.replace(files, **{k: v for k, v in given.items() if v})
     path = import_gtex_release(files, root=releases, dataset_id=dataset_id,
                                overwrite=overwrite)

@@ -277,3 +277,20 @@ def test_map_cis_nominal__geuvadis_equals_naive_ols(geuvadis_dir: Path) -> None:
                 np.testing.assert_allclose(res.slope_se[k], se, rtol=1e-8)
                 np.testing.assert_allclose(np.log10(res.pval_nominal[k]), np.log10(p),
                                            rtol=1e-8)
+
+
+def test_cis_permutations__adaptive_cache_does_not_change_results(
+        mapped: Mapped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from genotex.pipeline import qtl_steps
+
+    kw = dict(phenotype_bed=mapped.bed, genotypes=mapped.cohort.vcf, covariates=mapped.cov,
+              output_dir=tmp_path, n_perm=1000, seed=1, maf_threshold=0.01, adaptive=True,
+              chunk_variants=60)
+    cached = pd.read_parquet(cis_permutations(prefix="c", **kw).parquet)
+    monkeypatch.setattr(qtl_steps, "ADAPTIVE_CACHE_BYTES", 1 << 20)  # some batches re-read
+    part = pd.read_parquet(cis_permutations(prefix="p", **kw).parquet)
+    monkeypatch.setattr(qtl_steps, "ADAPTIVE_CACHE_BYTES", 0)  # every stage re-reads
+    reread = pd.read_parquet(cis_permutations(prefix="r", **kw).parquet)
+    assert (cached["num_perm"] > 100).any()
+    pd.testing.assert_frame_equal(cached, reread)
+    pd.testing.assert_frame_equal(part, reread)

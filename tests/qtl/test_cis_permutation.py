@@ -124,3 +124,38 @@ def test_adaptive_permutations__stages_and_settled() -> None:
     assert few.tolist() == [True, True, False, False, False, True]  # 3.7-fold margin at m=100
     assert many.tolist() == [True, True, True, False, True, True]
     assert rule.settled(p, np.full(6, 100), float("nan")).all()
+
+
+def test_pack_genotypes__valid_rows_as_prepare_genotypes_and_same_mapping() -> None:
+    from genotex.qtl.cis_nominal import prepare_genotypes
+    from genotex.qtl.cis_permutation import pack_genotypes
+
+    rng = np.random.default_rng(11)
+    n = 40
+    g = rng.binomial(2, 0.3, (30, n)).astype(np.float32)
+    g[3] = 1.0  # monomorphic, passes the MAF filter
+    g[7] = 0.0  # fails the MAF filter
+    g[9, :39] = 0.0  # rare: fails at MAF 0.05
+    g[12, [2, 5]] = np.nan  # missing genotypes are mean-imputed
+    r = Residualizer(rng.standard_normal((n, 3)), dtype=np.float32)
+    prep = prepare_genotypes(g, r, maf_threshold=0.05)
+    packed = pack_genotypes(g, r, maf_threshold=0.05)
+    valid = np.flatnonzero(prep.keep & ~prep.monomorphic)
+    np.testing.assert_array_equal(packed.index, valid)
+    assert not {3, 7, 9} & set(packed.index.tolist())
+    np.testing.assert_array_equal(packed.unit, prep.unit[valid])
+    np.testing.assert_array_equal(packed.var, prep.var[valid])
+    assert packed.imputed is not None
+    np.testing.assert_array_equal(packed.imputed, prep.imputed)
+    np.testing.assert_array_equal(packed.cs[[0, 4, 8, 30]], [0, 3, 6, valid.size])
+    y = rng.standard_normal((3, n)).astype(np.float32)
+    w = CisWindows(np.array([0, 5, 10]), np.array([20, 25, 30]))
+    kw = dict(n_perm=40, seed=2, keep_r2_perm=True, maf_threshold=0.05)
+    a = map_cis_permutations(g, y, w, r, **kw)
+    b = map_cis_permutations(packed, y, w, r, **kw)
+    assert a.r2_perm is not None and b.r2_perm is not None
+    np.testing.assert_array_equal(a.r2_perm, b.r2_perm)
+    np.testing.assert_array_equal(a.variant_index, b.variant_index)
+    np.testing.assert_array_equal(a.num_var, [np.sum((valid >= s) & (valid < e))
+                                              for s, e in zip(w.start, w.stop, strict=True)])
+    np.testing.assert_array_equal(a.pval_beta, b.pval_beta)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,8 @@ from genotex.qtl import (
     qvalue,
 )
 from genotex.qtl import significant_pairs as significant_mask
+from genotex.qtl.cis_permutation import PackedGenotypes, pack_genotypes
+from genotex.qtl.windows import CisWindows
 
 __all__ = [
     "CisIndependentOutputs",
@@ -351,6 +353,28 @@ def cis_permutations(
     return CisPermutationOutputs(table, parquet, len(frame), n_egenes, pi0, p_t)
 
 
+@dataclass
+class _StageCache:
+    """Packed genotypes of the first stage's batches, kept for the later stages (adaptive
+    mode) up to ``budget`` bytes; batches beyond it are read again when needed."""
+
+    budget: int
+    used: int = 0
+    batches: list[tuple[WindowBatch, PackedGenotypes]] = field(default_factory=list)
+    covered: NDArray[np.bool_] | None = None
+
+    def add(self, batch: WindowBatch, packed: PackedGenotypes, n_phenotypes: int) -> None:
+        slim = replace(packed, imputed=None)  # later stages need no allele statistics
+        if self.used + slim.nbytes > self.budget:
+            return
+        self.used += slim.nbytes
+        empty = np.empty((0, batch.dosages.shape[1]), dtype=batch.dosages.dtype)  # no view
+        self.batches.append((replace(batch, dosages=empty), slim))
+        if self.covered is None:
+            self.covered = np.zeros(n_phenotypes, dtype=bool)
+        self.covered[batch.phenotypes] = True
+
+
 @dataclass(frozen=True)
 class _PermutationScan:
     """One pass of the permutation kernel over every (or the flagged) phenotype's window."""
@@ -363,28 +387,69 @@ class _PermutationScan:
     chunk_variants: int
     progress: bool
 
+    def _map(self, batch: WindowBatch, genotypes: Any, perm: NDArray[np.int64], *,
+             keep_r2: bool, beta_approx: bool) -> CisPermutationResult:
+        labels = self.labels
+        return map_cis_permutations(
+            genotypes, self.inputs.values[batch.phenotypes], batch.windows, self.residualizer,
+            perm_ix=perm, maf_threshold=self.maf_threshold,
+            groups=None if labels is None else labels[batch.phenotypes],
+            keep_r2_perm=keep_r2, beta_approx=beta_approx)
+
     def run(self, perm: NDArray[np.int64], only: NDArray[np.bool_] | None = None, *,
-            keep_r2: bool = False) -> tuple[pd.DataFrame, NDArray[np.floating] | None]:
+            keep_r2: bool = False, beta_approx: bool = True, cache: _StageCache | None = None,
+            ) -> tuple[pd.DataFrame, NDArray[np.floating] | None]:
+        """Map every (or every flagged) phenotype; ``cache`` collects the packed genotypes."""
         inputs, labels = self.inputs, self.labels
         frames: list[pd.DataFrame] = []
         r2: list[NDArray[np.floating]] = []
         total = len(inputs.positions) if only is None else int(only.sum())
+        if total == 0:
+            return _batch_frame_empty(labels), None
         with inputs.open_genotypes() as reader, _bar(total, self.progress) as bar:
             for chrom in inputs.chromosomes:
                 batches = iter_window_batches(reader, inputs, chrom, window=self.window,
                                               chunk_variants=self.chunk_variants,
                                               groups=labels, only=only)
                 for batch in _iterate(bar, chrom, batches):
-                    res = map_cis_permutations(
-                        batch.dosages, inputs.values[batch.phenotypes], batch.windows,
-                        self.residualizer, perm_ix=perm, maf_threshold=self.maf_threshold,
-                        groups=None if labels is None else labels[batch.phenotypes],
-                        keep_r2_perm=keep_r2)
+                    genotypes: Any = batch.dosages
+                    if cache is not None:
+                        genotypes = pack_genotypes(batch.dosages, self.residualizer,
+                                                   self.maf_threshold)
+                        cache.add(batch, genotypes, len(inputs.positions))
+                    res = self._map(batch, genotypes, perm, keep_r2=keep_r2,
+                                    beta_approx=beta_approx)
                     frames.append(_batch_frame(inputs, batch, res, labels))
                     if res.r2_perm is not None:
                         r2.append(res.r2_perm)
         frame = (pd.concat(frames, ignore_index=True) if frames
                  else _batch_frame_empty(labels))
+        return frame, (np.concatenate(r2) if r2 else None)
+
+    def run_cached(self, perm: NDArray[np.int64], only: NDArray[np.bool_],
+                   cache: _StageCache) -> tuple[pd.DataFrame, NDArray[np.floating] | None]:
+        """Permutation maxima of the flagged phenotypes: cached batches from memory, the
+        others read again (no beta fits, no allele statistics)."""
+        frames: list[pd.DataFrame] = []
+        r2: list[NDArray[np.floating]] = []
+        for batch, packed in cache.batches:
+            sub = np.flatnonzero(only[batch.phenotypes])
+            if sub.size == 0:
+                continue
+            part = replace(batch, phenotypes=batch.phenotypes[sub], windows=CisWindows(
+                batch.windows.start[sub], batch.windows.stop[sub]))
+            res = self._map(part, packed, perm, keep_r2=True, beta_approx=False)
+            frames.append(_batch_frame(self.inputs, part, res, self.labels))
+            r2.append(res.r2_perm)  # type: ignore[arg-type]
+        rest = only & ~(cache.covered if cache.covered is not None
+                        else np.zeros(only.size, dtype=bool))
+        if rest.any():
+            more, r2_more = self.run(perm, rest, keep_r2=True, beta_approx=False)
+            frames.append(more)
+            if r2_more is not None:
+                r2.append(r2_more)
+        frame = (pd.concat(frames, ignore_index=True) if frames
+                 else _batch_frame_empty(self.labels))
         return frame, (np.concatenate(r2) if r2 else None)
 
 
@@ -400,14 +465,28 @@ def _p_star(frame: pd.DataFrame, fdr: float, qvalue_lambda: float | None) -> flo
     return float(thr.pval_threshold)
 
 
+#: Memory the adaptive mode may spend keeping the first stage's packed genotypes.
+ADAPTIVE_CACHE_BYTES = 1 << 30
+
+_STAGE_COLUMNS = ["pval_perm", "pval_beta", "beta_shape1", "beta_shape2", "true_df",
+                  "pval_true_df", "num_perm"]
+
+
 def _adaptive_passes(scan: _PermutationScan, perm: NDArray[np.int64],
                      rule: AdaptivePermutations, *, fdr: float,
-                     qvalue_lambda: float | None) -> pd.DataFrame:
-    """Stage-wise permutation passes; unsettled phenotypes get the next permutations."""
+                     qvalue_lambda: float | None,
+                     cache_bytes: int | None = None) -> pd.DataFrame:
+    """Stage-wise permutation passes; unsettled phenotypes get the next permutations.
+
+    The first stage's packed genotypes are kept (up to ``cache_bytes``), so the later stages
+    neither read nor residualize them again (``None``: :data:`ADAPTIVE_CACHE_BYTES`).
+    """
     stages = rule.stages(perm.shape[0])
-    frame, r2_first = scan.run(perm[:stages[0]], keep_r2=True)
+    budget = ADAPTIVE_CACHE_BYTES if cache_bytes is None else cache_bytes
+    cache = _StageCache(budget) if len(stages) > 1 else None
+    frame, r2_first = scan.run(perm[:stages[0]], keep_r2=True, cache=cache)
     frame["num_perm"] = np.int32(stages[0])
-    if r2_first is None:
+    if r2_first is None or cache is None:
         return frame
     r2 = list(r2_first)
     grouped = scan.labels is not None
@@ -423,17 +502,20 @@ def _adaptive_passes(scan: _PermutationScan, perm: NDArray[np.int64],
                 ~rule.settled(frame["pval_beta"], frame["num_perm"], p_star))
         if not todo.any():
             break
-        more, r2_more = scan.run(perm[lo:hi], np.isin(member, key[todo]), keep_r2=True)
+        more, r2_more = scan.run_cached(perm[lo:hi], np.isin(member, key[todo]), cache)
         rows = pd.Index(key).get_indexer(
             more["group_id" if grouped else "phenotype_id"].to_numpy(dtype=object))
+        update = np.empty((rows.size, len(_STAGE_COLUMNS)))
         for i, j in enumerate(rows.tolist()):
             r2[j] = np.concatenate([r2[j], r2_more[i]])  # type: ignore[index]
             b = beta_approx_pval(r2[j], float(r2_top[j]),
                                  dof_init=0.25 * dof if grouped else dof)
-            frame.loc[j, ["pval_perm", "pval_beta", "beta_shape1", "beta_shape2", "true_df",
-                          "pval_true_df", "num_perm"]] = [
-                (np.sum(r2[j] >= r2_top[j]) + 1) / (r2[j].size + 1), b.pval_beta,
-                b.beta_shape1, b.beta_shape2, b.true_df, b.pval_true_df, hi]
+            update[i] = [(np.sum(r2[j] >= r2_top[j]) + 1) / (r2[j].size + 1), b.pval_beta,
+                         b.beta_shape1, b.beta_shape2, b.true_df, b.pval_true_df, hi]
+        for c, col in enumerate(_STAGE_COLUMNS):
+            values = frame[col].to_numpy(copy=True)
+            values[rows] = update[:, c]
+            frame[col] = values
     return frame
 
 

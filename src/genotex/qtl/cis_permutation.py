@@ -19,8 +19,10 @@ from genotex.qtl.windows import CisWindows
 __all__ = [
     "AdaptivePermutations",
     "CisPermutationResult",
+    "PackedGenotypes",
     "PhenotypeScan",
     "map_cis_permutations",
+    "pack_genotypes",
     "permutation_indices",
     "scan_permutations",
 ]
@@ -66,14 +68,19 @@ class PhenotypeScan:
 
 
 @dataclass(frozen=True)
-class _Packed:
+class PackedGenotypes:
     """Valid genotype rows (MAF filter passed, not monomorphic) packed together.
+
+    Built by :func:`pack_genotypes`; :func:`map_cis_permutations` accepts it in place of the
+    dosages, so a caller that maps the same genotypes again (the adaptive mode's later stages)
+    does not redo the work.
 
     ``index`` (n_valid,) genotype row of each packed row; ``cs`` (n_variants + 1,) number of
     valid rows before each genotype row (window ``lo:hi`` is packed rows ``cs[lo]:cs[hi]``);
     ``unit`` (n_valid, n_samples) residualized unit rows, rows constant after residualization
     zeroed and flagged in ``nan``; ``var`` their ddof=1 residual variances; ``imputed``
-    (n_variants, n_samples) the mean-imputed dosages of every row.
+    (n_variants, n_samples) the mean-imputed dosages of every row, for the top variants'
+    allele statistics (None: those columns are left 0).
     """
 
     index: NDArray[np.int64]
@@ -81,11 +88,18 @@ class _Packed:
     unit: NDArray[np.floating]
     nan: NDArray[np.bool_]
     var: NDArray[np.floating]
-    imputed: NDArray[np.floating]
+    imputed: NDArray[np.floating] | None
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the packed rows (the imputed dosages included when kept)."""
+        extra = 0 if self.imputed is None else self.imputed.nbytes
+        return int(self.unit.nbytes + self.var.nbytes + self.index.nbytes + self.cs.nbytes
+                   + extra)
 
 
 def _packed(index: NDArray[np.int64], n_variants: int, rows: ResidualRows,
-            imputed: NDArray[np.floating]) -> _Packed:
+            imputed: NDArray[np.floating]) -> PackedGenotypes:
     valid = np.zeros(n_variants, dtype=bool)
     valid[index] = True
     cs = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
@@ -93,10 +107,10 @@ def _packed(index: NDArray[np.int64], n_variants: int, rows: ResidualRows,
     nan = np.isnan(unit[:, 0]) if unit.shape[1] else np.zeros(index.size, dtype=bool)
     if nan.any():
         unit[nan] = 0
-    return _Packed(index, cs, unit, nan, rows.var, imputed)
+    return PackedGenotypes(index, cs, unit, nan, rows.var, imputed)
 
 
-def _compact_valid(prep: PreparedGenotypes) -> _Packed:
+def _compact_valid(prep: PreparedGenotypes) -> PackedGenotypes:
     """The valid rows of prepared genotypes, packed (a copy)."""
     idx = np.flatnonzero(prep.keep & ~prep.monomorphic)
     return _packed(idx, prep.keep.size, ResidualRows(prep.unit[idx], prep.var[idx]),
@@ -112,10 +126,22 @@ def _rows_where(fn: Callable[[NDArray[Any]], NDArray[np.bool_]], m: NDArray[Any]
     return out
 
 
-def _pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
-                    maf_threshold: float) -> _Packed:
-    """Impute, filter and residualize only the valid rows (same values as
-    :func:`genotex.qtl.prepare_genotypes` on those rows, fewer passes over memory)."""
+def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
+                   maf_threshold: float = 0.0) -> PackedGenotypes:
+    """Impute, filter and residualize only the valid rows of a genotype matrix.
+
+    The same values as :func:`genotex.qtl.prepare_genotypes` on those rows, in fewer passes
+    over memory.
+
+    Parameters
+    ----------
+    genotypes
+        (n_variants, n_samples) ALT dosages, NaN = missing.
+    residualizer
+        Covariates to project out; sets the precision.
+    maf_threshold
+        In-sample MAF filter; monomorphic variants are always dropped.
+    """
     d = np.asarray(genotypes)
     if d.dtype not in (np.float32, np.float64):
         d = d.astype(np.float64)
@@ -185,7 +211,7 @@ def scan_permutations(
 
 
 def _scan(
-    packed: _Packed,
+    packed: PackedGenotypes,
     phenotypes: NDArray[np.floating],
     windows: CisWindows,
     residualizer: Residualizer,
@@ -324,7 +350,7 @@ def _group_codes(groups: ArrayLike | None, n: int) -> NDArray[np.int64]:
 
 
 def map_cis_permutations(
-    genotypes: ArrayLike,
+    genotypes: ArrayLike | PackedGenotypes,
     phenotypes: ArrayLike,
     windows: CisWindows,
     residualizer: Residualizer,
@@ -343,7 +369,9 @@ def map_cis_permutations(
     Parameters
     ----------
     genotypes
-        (n_variants, n_samples) ALT dosages, NaN = missing, sorted by position.
+        (n_variants, n_samples) ALT dosages, NaN = missing, sorted by position, or those
+        dosages already packed by :func:`pack_genotypes` (with the same residualizer and
+        MAF threshold; ``maf_threshold`` is then not used).
     phenotypes
         (n_phenotypes, n_samples) normalized expression.
     windows
@@ -379,7 +407,8 @@ def map_cis_permutations(
         perm = permutation_indices(y.shape[1], n_perm, seed=seed)
     else:
         perm = np.asarray(perm_ix, dtype=np.int64)
-    packed = _pack_genotypes(genotypes, residualizer, maf_threshold)
+    packed = (genotypes if isinstance(genotypes, PackedGenotypes)
+              else pack_genotypes(genotypes, residualizer, maf_threshold))
     codes = _group_codes(groups, y.shape[0])
     dof = residualizer.dof
     scans = _scan(packed, y, windows, residualizer, perm, max_block_elements=max_block_elements,
@@ -402,7 +431,7 @@ def map_cis_permutations(
 
 def _assemble(
     rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]],
-    imputed: NDArray[np.floating],
+    imputed: NDArray[np.floating] | None,
     dof: int,
     n_perm: int,
     grouped: bool,
@@ -421,7 +450,8 @@ def _assemble(
         tstat2 = dof * r2_top / (1 - r2_top)
         f["sl"][i], f["se"][i] = slope, abs(slope) / np.sqrt(tstat2)
         f["pn"][i] = float(pval_from_r2(r2_top, dof))
-        ma_s[i], ma_c[i], af[i] = _top_allele_stats(imputed[scan.var_index])
+        if imputed is not None:
+            ma_s[i], ma_c[i], af[i] = _top_allele_stats(imputed[scan.var_index])
         if beta_approx:
             b = beta_approx_pval(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
             f["pb"][i], f["s1"][i], f["s2"][i] = b.pval_beta, b.beta_shape1, b.beta_shape2

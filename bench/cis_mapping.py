@@ -63,6 +63,7 @@ def _time_report(text: str) -> dict[str, float]:
 
 REUSE = False  # --reuse: read the reports of steps that already ran instead of rerunning
 REUSE_TQ = False  # --reuse-tensorqtl: keep tensorQTL's previous runs (outputs and timings)
+REUSE_PEERS = False  # --reuse-peers: keep FastQTL's and QTLtools' previous runs
 
 
 def timed(name: str, cmd: list[object], out: Path) -> dict[str, object]:
@@ -84,7 +85,7 @@ def timed(name: str, cmd: list[object], out: Path) -> dict[str, object]:
 def timed_chunks(name: str, n: int, cmd: list[object], out: Path) -> dict[str, object]:
     """n chunk processes at once ('{K}' in cmd = chunk number 1..n): wall, summed CPU, max RSS."""
     reps_done = [out / f"{name}.chunk{k}.time" for k in range(1, n + 1)]
-    if REUSE and all(p.is_file() and p.stat().st_size for p in reps_done):
+    if (REUSE or REUSE_PEERS) and all(p.is_file() and p.stat().st_size for p in reps_done):
         walls = [read_time(p) for p in reps_done]
         return {"wall": max(w["wall"] for w in walls), "cpu": sum(w["cpu"] for w in walls),
                 "rss": max(w["rss"] for w in walls), "load": "(reused run)"}
@@ -188,12 +189,12 @@ def _gx(inp: dict[str, Path], out: Path, prefix: str, mode: str) -> list[object]
 def run_genotex_tensorqtl(name: str, inp: dict[str, Path], *, n_perm: int, seed: int,
                           nominal: bool = True) -> dict[str, dict[str, object]]:
     out = WORK / "runs" / name
-    if REUSE_TQ and not REUSE:
-        shutil.rmtree(out / "gx", ignore_errors=True)
-        for p in out.glob("gx_*"):
-            p.unlink()
-    elif not REUSE:
-        shutil.rmtree(out, ignore_errors=True)
+    if not REUSE:  # keep only the reference runs that --reuse-tensorqtl/--reuse-peers keep
+        keep = {"peers"} if REUSE_PEERS else set()
+        for p in out.glob("*") if out.is_dir() else []:
+            if p.name in keep or (REUSE_TQ and p.name.startswith("tq")):
+                continue
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
     (out / "gx").mkdir(parents=True, exist_ok=True)
     perm = ["--permutations", n_perm, "--seed", seed]
     res = {
@@ -213,7 +214,7 @@ def run_genotex_tensorqtl(name: str, inp: dict[str, Path], *, n_perm: int, seed:
 def run_peers(inp: dict[str, Path], *, n_perm: int, seed: int) -> dict[str, dict[str, object]]:
     """FastQTL and QTLtools on GEUVADIS, 2 chunk processes each (peers.sh's commands)."""
     out = WORK / "runs" / "geuvadis" / "peers"
-    if not REUSE:
+    if not (REUSE or REUSE_PEERS):
         shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     fq = ["fastQTL", "--vcf", inp["vcf"], "--bed", inp["bed"], "--cov", inp["cov"], "--window",
@@ -378,6 +379,10 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> str:
              "of steps run under similar load.", ""]
     for name, r in results.items():
         lines += [f"## {name}", "", *_cost_table(r["cost"], "tensorQTL"), ""]
+        ex, ad = r["cost"].get("genotex permute"), r["cost"].get("genotex permute --adaptive")
+        if ex and ad:
+            lines += [f"genotex exact / --adaptive wall: {ex['wall'] / ad['wall']:.2f}× "
+                      f"(CPU {ex['cpu'] / ad['cpu']:.2f}×).", ""]
         if "agree" in r:
             lines += ["Agreement (genotex vs tensorQTL):", "", *_agree_lines(r["agree"]), ""]
         if "peers" in r:
@@ -419,11 +424,13 @@ def main() -> None:
                     "the missing steps, e.g. after an interruption")
     ap.add_argument("--reuse-tensorqtl", action="store_true",
                     help="keep tensorQTL's previous runs (same settings) and rerun genotex only")
+    ap.add_argument("--reuse-peers", action="store_true",
+                    help="keep FastQTL's and QTLtools' previous GEUVADIS runs")
     ap.add_argument("--skip", nargs="*", default=[],
                     choices=["geuvadis", "peers", "simulated"])
     args = ap.parse_args()
-    global REUSE, REUSE_TQ
-    REUSE, REUSE_TQ = args.reuse, args.reuse_tensorqtl
+    global REUSE, REUSE_TQ, REUSE_PEERS
+    REUSE, REUSE_TQ, REUSE_PEERS = args.reuse, args.reuse_tensorqtl, args.reuse_peers
     q = args.quick
     args.perm = args.perm or (100 if q else 1000)
     donors = args.sim_donors or (400 if q else 1200)

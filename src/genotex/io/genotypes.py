@@ -132,6 +132,13 @@ def _arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.Series:
     return pd.Series(values.to_pandas(), dtype=pd.Series([""]).dtype)
 
 
+def _build_ids(chrom: pa.Array, pos: np.ndarray, ref: pa.Array | pa.ChunkedArray,
+               alt: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``chrom_pos_ref_alt_b38`` for every row (:func:`genotex.schema.variant_id`, vectorized)."""
+    return pc.binary_join_element_wise(chrom, pc.cast(pa.array(pos), pa.string()), ref, alt,
+                                       "b38", "_")
+
+
 @dataclass(frozen=True)
 class VariantTable:
     """All variants of a genotype file, in compact columns (no per-variant Python objects).
@@ -150,8 +157,9 @@ class VariantTable:
         (n_variants,) 1-based positions, int32 (int64 if a position needs it), sorted within
         each chromosome.
     ids, ref, alt
-        (n_variants,) Arrow strings: the file's variant IDs (null where it has none), REF
-        and ALT alleles.
+        (n_variants,) Arrow strings: the file's variant ID where it is kept as the variant ID
+        (GTEx-style) and differs from the one built from chrom/pos/ref/alt, else null (so
+        rsIDs and GTEx IDs that match their coordinates cost no text); REF and ALT alleles.
 
     Examples
     --------
@@ -212,12 +220,10 @@ class VariantTable:
     def variant_ids(self, lo: int, hi: int) -> pa.ChunkedArray:
         """GTEx-style IDs of rows ``lo:hi`` (see :func:`variant_ids`), built vectorized."""
         n = hi - lo
+        built = _build_ids(self.chrom_column(lo, hi), self.pos[lo:hi], self.ref.slice(lo, n),
+                           self.alt.slice(lo, n))
         ids = self.ids.slice(lo, n)
-        good = pc.fill_null(pc.match_substring_regex(ids, _GTEX_ID.pattern), fill_value=False)
-        built = pc.binary_join_element_wise(
-            self.chrom_column(lo, hi), pc.cast(pa.array(self.pos[lo:hi]), pa.string()),
-            self.ref.slice(lo, n), self.alt.slice(lo, n), "b38", "_")
-        return pa.chunked_array([pc.if_else(good, ids, built)]) if n else ids
+        return pa.chunked_array([pc.coalesce(ids, built)]) if n else ids
 
     def frame(self, lo: int = 0, hi: int | None = None) -> pd.DataFrame:
         """Rows ``lo:hi`` (default all) as a VARIANT_COLUMNS frame with a RangeIndex."""
@@ -256,16 +262,24 @@ class VariantTableBuilder:
             return
         chrom = chrom.combine_chunks() if isinstance(chrom, pa.ChunkedArray) else chrom
         enc = pc.dictionary_encode(chrom)
-        lut = np.array([self._names.setdefault(self.rename(str(c)), len(self._names))
-                        for c in enc.dictionary.to_pylist()], dtype=np.int32)
+        renamed = [self.rename(str(c)) for c in enc.dictionary.to_pylist()]
+        lut = np.array([self._names.setdefault(c, len(self._names)) for c in renamed],
+                       dtype=np.int32)
         codes = lut.astype(np.int16 if len(lut) and lut.max() < 2**15 else np.int32)[
             enc.indices.to_numpy(zero_copy_only=False)]
         pos = np.asarray(pos, dtype=np.int64)
         if pos.max() < 2**31 and pos.min() >= -(2**31):
             pos = pos.astype(np.int32)
-        self._parts.append((codes, pos, *(
+        ids, ref, alt = (
             (a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a).cast(pa.string())
-            for a in (ids, ref, alt))))
+            for a in (ids, ref, alt))
+        built = _build_ids(pc.take(pa.array(renamed, pa.string()), enc.indices), pos, ref, alt)
+        keep = pc.and_kleene(pc.match_substring_regex(ids, _GTEX_ID.pattern),
+                             pc.not_equal(ids, built))
+        ids = (pc.if_else(keep, ids, pa.scalar(None, pa.string())) if pc.any(keep).as_py()
+               else pa.nulls(len(pos), pa.string()))
+        self._parts.append((codes, pos, ids, ref, alt))
+        pa.default_memory_pool().release_unused()  # this batch's text and IDs, now freed
 
     def finish(self) -> VariantTable:
         names = list(self._names)

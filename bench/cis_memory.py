@@ -207,12 +207,13 @@ def report() -> str:
               "stays under 2 GB (2,048 MiB) at 700 samples × 10 M variants; tensorQTL holds "
               "every genotype in RAM (int8: 7 GB at 700 × 10 M).", "",
               "Genotypes are streamed (a window's worth at a time), so what still grows with N "
-              "is the variant table genotex keeps for the whole file (`genotex.io.genotypes.VariantTable`"
-              ": chromosome blocks, int32 positions, alleles as Arrow strings, the file's ID "
-              "only where it differs from the GTEx-style ID built per chunk): ~30 bytes per "
-              "variant, 0.3 GB at 10 M (`open` row; genotex's cis runs grow by about that). "
-              "Before the compact tables (commit 52f8517) the .pvar became pandas columns of "
-              "Python strings: opening the 10 M fileset alone peaked at 5.1 GB (1 M: 0.66 GB), "
+              "is the variant table genotex keeps for the whole file "
+              "(`genotex.io.genotypes.VariantTable`: chromosome blocks, int32 positions, "
+              "alleles as Arrow strings, the file's ID only where it differs from the "
+              "GTEx-style ID built per chunk): ~30 bytes per variant, 0.3 GB at 10 M (`open` "
+              "row; genotex's cis runs grow by about that). Before the compact tables (commit "
+              "52f8517) the .pvar became pandas columns of Python strings: opening the 10 M "
+              "fileset alone peaked at 5.1 GB (1 M: 0.66 GB), "
               "measured on this input by the same `open_genotypes` call.", ""]
     return "\n".join(lines)
 

@@ -20,8 +20,7 @@ class PreparedGenotypes:
     """Per-variant quantities shared by every phenotype; arrays have n_variants rows.
 
     ``imputed`` (n_variants, n_samples) mean-imputed dosages; ``unit`` the residualized rows
-    scaled to unit norm (NaN for constant variants and for variants failing the MAF filter,
-    which are not residualized); ``var`` their ddof=1 variances; ``af``,
+    scaled to unit norm (NaN for constant variants); ``var`` their ddof=1 variances; ``af``,
     ``ma_samples``, ``ma_count`` allele statistics; ``keep`` the MAF filter;
     ``monomorphic`` constant dosage rows.
     """
@@ -61,16 +60,10 @@ def prepare_genotypes(
     else:
         af = (g.sum(1, dtype=np.float64) / (2 * g.shape[1])).astype(np.float32)
         ma_s = ma_c = np.zeros(g.shape[0], dtype=np.int32)
-    keep = maf_mask(af, maf_threshold)
-    if keep.all():
-        rows = residualize_rows(g, residualizer)
-        unit, var = rows.unit, rows.var
-    else:  # rows failing the MAF filter are never used: NaN, not residualized
-        unit = np.full(g.shape, np.nan, dtype=residualizer.dtype)
-        var = np.full(g.shape[0], np.nan, dtype=residualizer.dtype)
-        rows = residualize_rows(g[keep], residualizer, overwrite=True)
-        unit[keep], var[keep] = rows.unit, rows.var
-    return PreparedGenotypes(g, unit, var, af, ma_s, ma_c, keep, is_monomorphic(g))
+    rows = residualize_rows(g, residualizer)
+    return PreparedGenotypes(
+        g, rows.unit, rows.var, af, ma_s, ma_c, maf_mask(af, maf_threshold), is_monomorphic(g),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from genotex.io.attributes import (
 from genotex.io.bed import PhenotypeBed, read_phenotype_bed, write_phenotype_bed
 from genotex.io.covariates import read_covariates, write_covariates
 from genotex.io.gct import read_gct, write_gct
-from genotex.io.genotypes import GenotypeChunk, GenotypeReader, open_genotypes
+from genotex.io.genotypes import GenotypeChunk, GenotypeReader, VariantTable, open_genotypes
 from genotex.io.gtf import read_gene_annotation, write_gtf
 from genotex.io.leafcutter import (
     read_leafcutter_counts,
@@ -34,6 +34,7 @@ __all__ = [
     "PgenWriter",
     "PhenotypeBed",
     "PlinkWriter",
+    "VariantTable",
     "check_chrom_naming_matches",
     "open_genotypes",
     "read_covariates",

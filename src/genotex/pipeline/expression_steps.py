@@ -46,7 +46,7 @@ class PreparedExpression:
 def _genotyped(genotypes: PathLike) -> tuple[list[str], list[str]]:
     """Sample IDs and chromosomes of a genotype file (its VCF/PLINK sample names are donors)."""
     with open_genotypes(genotypes) as reader:
-        chroms = list(pd.unique(reader.variants["chrom"]))
+        chroms = list(reader.variant_table.chroms)
         return list(reader.samples), chroms
 
 

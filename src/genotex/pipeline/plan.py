@@ -85,14 +85,15 @@ def gct_dims(path: Path) -> tuple[int, int]:
 def _genotype_sizes(path: Path, window: int) -> tuple[dict[str, int], float, int, list[str]]:
     """Variants per chromosome, mean variants per cis window, donors, chromosomes."""
     with open_genotypes(path) as reader:
-        variants = reader.variants
+        table = reader.variant_table  # chromosomes and positions only: no variant IDs built
         donors = len(reader.samples)
     per_chrom: dict[str, int] = {}
     density = []
-    for chrom, frame in variants.groupby("chrom", sort=False):
-        n = len(frame)
+    for chrom in table.chroms:
+        pos = table.pos[table.chrom_slice(chrom)]
+        n = len(pos)
         per_chrom[str(chrom)] = n
-        span = max(float(frame["pos"].max() - frame["pos"].min()), 1.0)
+        span = max(float(pos.max() - pos.min()), 1.0)
         density.append((n, min(float(n), n / span * (2 * window + 1))))
     total = sum(n for n, _ in density)
     cis = sum(n * c for n, c in density) / max(total, 1)

@@ -90,7 +90,7 @@ def trans_pairs(
     n_pairs = n_tested = 0
     with (inputs.open_genotypes() as reader, staged_outputs(output_dir) as stage,
           pq.ParquetWriter(stage / name, schema) as writer,
-          tqdm(total=len(reader.variants), unit=" variants", disable=not progress,
+          tqdm(total=len(reader.variant_table), unit=" variants", disable=not progress,
                leave=False) as bar):
         for chunk in reader.iter_chunks(chunk_variants):
             pairs = map_trans(chunk.dosages, inputs.values, residualizer,

@@ -66,6 +66,17 @@ def _orientation(frame: pd.DataFrame, samples: Sequence[str] | None) -> Orientat
     return "covariates_by_samples" if frame.shape[0] <= frame.shape[1] else "samples_by_covariates"
 
 
+def _all_numbers(raw: pd.DataFrame) -> pd.DataFrame | None:
+    """``raw`` as float64 when every cell is a number (no missing value), else None."""
+    try:
+        values = raw.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if np.isnan(values).any():
+        return None
+    return pd.DataFrame(values, index=raw.index, columns=raw.columns)
+
+
 def read_covariates(path: PathLike, *, samples: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a covariate table in either orientation.
 
@@ -93,6 +104,9 @@ def read_covariates(path: PathLike, *, samples: Sequence[str] | None = None) -> 
     raw = _read_raw(path)
     orientation = _orientation(raw, samples)
     first_line = 2
+    numeric = _all_numbers(raw)
+    if numeric is not None:  # the common case: one conversion instead of one per column
+        raw = numeric
     table = raw.T if orientation == "covariates_by_samples" else raw
     table.index = table.index.astype(str)
     table.columns = table.columns.astype(str)
@@ -100,13 +114,17 @@ def read_covariates(path: PathLike, *, samples: Sequence[str] | None = None) -> 
         check_known(list(samples), list(table.index), path, what="sample")
         table = table.loc[list(samples)]
     fix_nan = "impute missing covariate values (or drop the sample)"
-    if orientation == "covariates_by_samples":
-        # validate covariate rows as the user sees them in the file (line numbers hold)
-        check_numeric(raw, path, what="covariate value", first_line=first_line, fix_nan=fix_nan)
-    values = check_numeric(table, path, what="covariate value", fix_nan=fix_nan,
-                           first_line=first_line if samples is None
-                           and orientation == "samples_by_covariates" else None)
-    values = values.astype(np.float64)
+    if numeric is not None:
+        values = table
+    else:  # find the bad cell and name it
+        if orientation == "covariates_by_samples":
+            # validate covariate rows as the user sees them in the file (line numbers hold)
+            check_numeric(raw, path, what="covariate value", first_line=first_line,
+                          fix_nan=fix_nan)
+        values = check_numeric(table, path, what="covariate value", fix_nan=fix_nan,
+                               first_line=first_line if samples is None
+                               and orientation == "samples_by_covariates" else None)
+        values = values.astype(np.float64)
     values.index.name = None
     values.columns.name = None
     return values

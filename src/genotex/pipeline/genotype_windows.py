@@ -86,7 +86,8 @@ def load_cis_inputs(
     with open_genotypes(genotypes) as reader:
         geno_samples = list(reader.samples)
         variant_chroms = list(reader.variant_table.chroms)
-    missing = [s for s in samples if s not in set(geno_samples)]
+    have_genotypes = set(geno_samples)
+    missing = [s for s in samples if s not in have_genotypes]
     if missing:
         raise InputError(
             genotypes, f"{len(missing)} of the {len(samples)} samples of {phenotype_bed} have no "
@@ -98,7 +99,8 @@ def load_cis_inputs(
     cov = np.zeros((len(samples), 0))
     if covariates is not None:
         table = read_covariates(covariates)
-        absent = [s for s in samples if s not in set(table.index)]
+        with_covariates = set(table.index)
+        absent = [s for s in samples if s not in with_covariates]
         if absent:
             raise InputError(
                 covariates, f"{len(absent)} of the {len(samples)} samples of {phenotype_bed} "

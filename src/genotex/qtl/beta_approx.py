@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
-from scipy.special import loggamma
+from scipy.special import betainc, loggamma
 
 from genotex.qtl.regression import pval_from_r2
 
@@ -148,4 +147,5 @@ def beta_approx_pval(
     """
     s1, s2, true_df, failed = fit_beta(r2_perm, dof_init=dof_init, tol=tol)
     p_top = float(pval_from_r2(r2_top, true_df))
-    return BetaApprox(float(stats.beta.cdf(p_top, s1, s2)), s1, s2, true_df, p_top, failed)
+    pval_beta = float(betainc(s1, s2, p_top))  # = stats.beta.cdf(p_top, s1, s2), bit for bit
+    return BetaApprox(pval_beta, s1, s2, true_df, p_top, failed)

@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "MetasoftResult",
@@ -108,7 +108,7 @@ def _re2_ml(beta: F64, var: F64, valid: NDArray[np.bool_], beta0: F64, tau0: F64
 
 
 def _asymptotic_re2(s: F64 | float) -> F64:
-    return np.asarray(0.5 * stats.chi2.sf(s, 1) + 0.5 * stats.chi2.sf(s, 2), dtype=np.float64)
+    return np.asarray(0.5 * special.chdtrc(1, s) + 0.5 * special.chdtrc(2, s), dtype=np.float64)
 
 
 def han_eskin_tabulated_pvalue(stat: ArrayLike, n_studies: ArrayLike,
@@ -364,7 +364,7 @@ def metasoft(
     else:
         p_re2 = han_eskin_tabulated_pvalue(stat1 + stat2, k, pvalue_table)
     with np.errstate(invalid="ignore"):
-        p_studies = np.where(valid, stats.chi2.sf((beta / se) ** 2, 1), np.nan)
+        p_studies = np.where(valid, special.chdtrc(1, (beta / se) ** 2), np.nan)
     mv = None
     if mvalues:
         mv = _mvalues(beta, se, valid, method=mvalue_method, exact_max=exact_max_studies,
@@ -375,8 +375,8 @@ def metasoft(
                             "seed": seed})
     return MetasoftResult(
         n_studies=k.astype(np.int64), beta_fe=beta_fe, se_fe=se_fe, z_fe=z_fe,
-        pvalue_fe=stats.chi2.sf(z_fe**2, 1), q=q, pvalue_q=stats.chi2.sf(q, k - 1),
+        pvalue_fe=special.chdtrc(1, z_fe**2), q=q, pvalue_q=special.chdtrc(k - 1, q),
         i_square=np.where(two, i2, np.nan), tau_square=tau2, beta_re=beta_re, se_re=se_re,
-        pvalue_re=stats.chi2.sf(z_re**2, 1), stat1_re2=stat1, stat2_re2=stat2,
+        pvalue_re=special.chdtrc(1, z_re**2), stat1_re2=stat1, stat2_re2=stat2,
         pvalue_re2=p_re2, pvalue_studies=p_studies, mvalues=mv,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from genotex.qtl.regression import pval_from_r2
 
@@ -225,12 +225,12 @@ def nominal_thresholds(
     lb = float(np.max(pb[sig]))
     rest = pb[q > fdr]
     p_t = (lb + float(np.min(rest))) / 2 if rest.size else lb
-    thr = np.asarray(stats.beta.ppf(p_t, beta_shape1, beta_shape2), dtype=np.float64)
+    thr = np.asarray(special.betaincinv(beta_shape1, beta_shape2, p_t), dtype=np.float64)
     if corrected:
         if true_df is None or dof is None:
             raise ValueError("corrected=True needs true_df and dof")
         tdf = np.asarray(true_df, dtype=np.float64)
-        f = stats.f.isf(thr, 1, tdf)
+        f = special.fdtri(1, tdf, 1 - thr)  # = stats.f.isf(thr, 1, tdf)
         thr = pval_from_r2(f / (tdf + f), dof)
     return NominalThresholds(thr, p_t)
 

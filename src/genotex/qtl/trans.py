@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from genotex.qtl.beta_approx import fit_beta
 from genotex.qtl.genotype_stats import impute_mean, maf_mask
@@ -85,7 +85,7 @@ def r_threshold(pval_threshold: float, dof: float) -> float:
     >>> round(float(pval_from_t(tstat_from_r(r, 20), 20)), 10)
     0.05
     """
-    t = -stats.t.ppf(pval_threshold / 2, dof)
+    t = -special.stdtrit(dof, pval_threshold / 2)
     return float(t / np.sqrt(dof + t * t))
 
 
@@ -270,7 +270,7 @@ def trans_permutation_phenotypes(
     >>> p.shape, bool(np.allclose(np.sort(p, 1), np.sort(p[0])))
     ((3, 5), True)
     """
-    q = stats.norm.ppf(np.arange(1, n_samples + 1) / (n_samples + 1))
+    q = special.ndtri(np.arange(1, n_samples + 1) / (n_samples + 1))
     perms = np.tile(q, (n_permutations, 1))
     rng = np.random.RandomState(seed)
     for i in range(n_permutations):
@@ -403,5 +403,5 @@ def apply_trans_permutations(
     count = np.searchsorted(emp, pairs.pval, side="right")
     return TransPermutationPvalues(
         p_true, (count + 1) / (emp.size + 1),
-        np.asarray(stats.beta.cdf(p_true, fit.beta_shape1, fit.beta_shape2)),
+        np.asarray(special.betainc(fit.beta_shape1, fit.beta_shape2, p_true)),
     )

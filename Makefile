@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/genotex demo
 
-## make test: lint + the test suite
+## make test: lint (ruff, import contracts, mypy) + the test suite
 test: $(STAMP) lint
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 
 clean:
 	rm -rf $(VENV) genotex-data .pytest_cache .ruff_cache

@@ -30,14 +30,10 @@ from scipy import stats
 from genotex.io import open_genotypes
 from genotex.io.sumstats import read_gwas_sumstats
 from genotex.pipeline.coloc_steps import run_coloc
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
+from genotex.pipeline.expression_steps import compute_genotype_pcs
 from genotex.pipeline.multitissue import run_multitissue
-from genotex.pipeline.qtl_steps import cis_nominal, cis_permutations
 from genotex.simulate import SimulationConfig, simulate
+from genotex.testing import map_simulated_tissue
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "coloc"
@@ -55,18 +51,8 @@ def build(config: SimulationConfig) -> Path:
     files = simulate(WORK / "cohort", config, progress=False)
     pcs = compute_genotype_pcs(genotypes=files.plink_prefix, output=WORK / "pcs.txt", n_pcs=5)
     for t in config.tissue_ids:
-        out = WORK / t
         t0 = time.perf_counter()
-        bed = prepare_tissue_expression(
-            tpm_gct=files.gene_tpm[t], counts_gct=files.gene_reads[t],
-            annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / t,
-            sample_participant_lookup=files.sample_participant_lookup).bed
-        cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                                output=out / "cov.txt", n_hidden=5)
-        cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov, output_dir=out,
-                    prefix=t, maf_threshold=0.01)
-        cis_permutations(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
-                         output_dir=out, prefix=t, n_perm=200, seed=1, maf_threshold=0.01)
+        map_simulated_tissue(files, t, WORK / t, genotype_pcs=pcs, n_hidden=5)
         print(f"  {t}: mapped in {time.perf_counter() - t0:.1f} s", flush=True)
     done.write_text(f"{time.perf_counter() - start:.0f}\n")
     return vcf

@@ -2,17 +2,23 @@
 
 :func:`tiny_release_tables` returns a realistic miniature release (6 genes, 3 GTEx tissues,
 6 donors, per-sample TPM, medians, eGenes and eQTL pairs) as DataFrames in the store's table
-schemas; :func:`build_tiny_release` writes it with :func:`genotex.store.build_release`.
+schemas; :func:`build_tiny_release` writes it with :func:`genotex.store.build_release`;
+:func:`map_simulated_tissue` runs the per-tissue cis-QTL steps on a simulated cohort.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from genotex.tissues import get_tissue
+
+if TYPE_CHECKING:
+    from genotex.simulate import CohortFiles
 
 TINY_DATASET_ID = "genotex_tiny_v1"
 TINY_TISSUES = ("Liver", "Lung", "Whole_Blood")
@@ -219,3 +225,52 @@ def build_tiny_release(root: str | Path, *, dataset_id: str = TINY_DATASET_ID) -
         metadata={"description": "A tiny hand-made release for tests",
                   "display_name": "genotex tiny", "gencode_version": "v26", "dbsnp_build": 151},
     )
+
+
+@dataclass(frozen=True)
+class MappedTissue:
+    """One simulated tissue's cis-QTL files (see :func:`map_simulated_tissue`)."""
+
+    bed: Path
+    covariates: Path
+    egenes: Path
+    nominal_pairs: tuple[Path, ...]
+    signif_pairs: Path
+
+
+def map_simulated_tissue(
+    files: CohortFiles,
+    tissue: str,
+    output_dir: Path,
+    *,
+    genotype_pcs: Path,
+    n_hidden: int = 2,
+    n_perm: int = 200,
+    seed: int = 1,
+    maf_threshold: float = 0.01,
+) -> MappedTissue:
+    """The pipeline's per-tissue steps, in process, on a simulated cohort's files: expression
+    preparation → covariates (``genotype_pcs`` + ``n_hidden`` hidden factors) → cis nominal →
+    permutations → significant pairs, all under ``output_dir`` with prefix ``tissue``.
+
+    Genotypes are the cohort's VCF. Tests and benchmarks that need a mapped tissue call this
+    instead of repeating the steps.
+    """
+    from genotex.pipeline.expression_steps import prepare_tissue_expression, tissue_covariates
+    from genotex.pipeline.qtl_steps import cis_nominal, cis_permutations, significant_pairs
+
+    out = Path(output_dir)
+    bed = prepare_tissue_expression(
+        tpm_gct=files.gene_tpm[tissue], counts_gct=files.gene_reads[tissue],
+        annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / tissue,
+        sample_participant_lookup=files.sample_participant_lookup).bed
+    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=genotype_pcs,
+                            output=out / "cov.txt", n_hidden=n_hidden)
+    nominal = cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov, output_dir=out,
+                          prefix=tissue, maf_threshold=maf_threshold)
+    perm = cis_permutations(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,
+                            output_dir=out, prefix=tissue, maf_threshold=maf_threshold,
+                            n_perm=n_perm, seed=seed)
+    sig = significant_pairs(cis_results=perm.table, nominal_files=nominal.files.values(),
+                            output_dir=out, prefix=tissue)
+    return MappedTissue(bed, cov, perm.table, tuple(nominal.files.values()), sig.path)

@@ -15,17 +15,8 @@ from fastapi.testclient import TestClient
 from genotex.api.app import create_app
 from genotex.config import Settings
 from genotex.io.bed import read_phenotype_bed
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
-from genotex.pipeline.qtl_steps import (
-    cis_independent,
-    cis_nominal,
-    cis_permutations,
-    significant_pairs,
-)
+from genotex.pipeline.expression_steps import compute_genotype_pcs
+from genotex.pipeline.qtl_steps import cis_independent
 from genotex.pipeline.release import (
     ReleaseInputs,
     TissueQtlOutputs,
@@ -36,6 +27,7 @@ from genotex.pipeline.release import (
 from genotex.pipeline.summaries import summarize_expression
 from genotex.simulate import SimulationConfig, simulate
 from genotex.store import Store
+from genotex.testing import map_simulated_tissue
 
 TISSUE = "Lung"
 TOKEN = "release-test-token"
@@ -54,20 +46,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
                               tissues=(TISSUE,), chromosomes=("chr22",), seed=3)
     cohort = simulate(tmp_path_factory.mktemp("cohort"), config, progress=False)
     out = tmp_path_factory.mktemp("qtl")
-    bed = prepare_tissue_expression(
-        tpm_gct=cohort.gene_tpm[TISSUE], counts_gct=cohort.gene_reads[TISSUE],
-        annotation=cohort.genes_gtf, sample_participant_lookup=cohort.sample_participant_lookup,
-        genotypes=cohort.vcf, output_prefix=out / TISSUE).bed
     pcs = compute_genotype_pcs(genotypes=cohort.plink_prefix, output=out / "pcs.txt", n_pcs=3)
-    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                            output=out / "cov.txt", n_hidden=2)
-    common = {"phenotype_bed": bed, "genotypes": cohort.vcf, "covariates": cov,
-              "output_dir": out, "prefix": TISSUE, "maf_threshold": 0.01}
-    nominal = cis_nominal(**common)
-    perm = cis_permutations(**common, n_perm=200, seed=1)
-    sig = significant_pairs(cis_results=perm.table, nominal_files=nominal.files.values(),
-                            output_dir=out, prefix=TISSUE)
-    ind = cis_independent(**common, cis_results=perm.table, n_perm=200, seed=1)
+    m = map_simulated_tissue(cohort, TISSUE, out, genotype_pcs=pcs)
+    ind = cis_independent(phenotype_bed=m.bed, genotypes=cohort.vcf, covariates=m.covariates,
+                          output_dir=out, prefix=TISSUE, maf_threshold=0.01,
+                          cis_results=m.egenes, n_perm=200, seed=1)
     summarize_expression(tpm_gcts=cohort.gene_tpm, sample_attributes=cohort.sample_attributes,
                          subject_attributes=cohort.subject_phenotypes,
                          annotation=cohort.genes_gtf, output_dir=out / "summaries")
@@ -76,9 +59,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         sample_attributes=cohort.sample_attributes,
         subject_attributes=cohort.subject_phenotypes, summaries_dir=out / "summaries",
         qtl={TISSUE: TissueQtlOutputs(
-            egenes=perm.table, signif_pairs=sig.path,
-            nominal_pairs=tuple(nominal.files.values()), independent=ind.path,
-            expression_bed=bed, covariates=cov)})
+            egenes=m.egenes, signif_pairs=m.signif_pairs, nominal_pairs=m.nominal_pairs,
+            independent=ind.path, expression_bed=m.bed, covariates=m.covariates)})
     release = build_cohort_release(inputs, root=out / "releases", dataset_id="genotex_rel_v1")
     return Built(inputs, out, release)
 

@@ -11,18 +11,10 @@ import pandas as pd
 import pytest
 
 from genotex.io import open_genotypes
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
-from genotex.pipeline.qtl_steps import (
-    cis_nominal,
-    cis_permutations,
-    read_egenes,
-    significant_pairs,
-)
+from genotex.pipeline.expression_steps import compute_genotype_pcs
+from genotex.pipeline.qtl_steps import read_egenes
 from genotex.simulate import SimulationConfig, simulate
+from genotex.testing import map_simulated_tissue
 
 TISSUES = ("Lung", "Muscle_Skeletal", "Whole_Blood")
 
@@ -65,19 +57,7 @@ def _build(root: Path) -> Cohort:
     files = simulate(root / "cohort", config, progress=False)
     pcs = compute_genotype_pcs(genotypes=files.plink_prefix, output=root / "pcs.txt", n_pcs=3)
     for t in TISSUES:
-        out = root / t
-        bed = prepare_tissue_expression(
-            tpm_gct=files.gene_tpm[t], counts_gct=files.gene_reads[t],
-            annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / t,
-            sample_participant_lookup=files.sample_participant_lookup).bed
-        cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                                output=out / "cov.txt", n_hidden=2)
-        common = {"phenotype_bed": bed, "genotypes": files.vcf, "covariates": cov,
-                  "output_dir": out, "prefix": t, "maf_threshold": 0.01}
-        nom = cis_nominal(**common)
-        perm = cis_permutations(**common, n_perm=200, seed=1)
-        significant_pairs(cis_results=perm.table, nominal_files=nom.files.values(),
-                          output_dir=out, prefix=t)
+        map_simulated_tissue(files, t, root / t, genotype_pcs=pcs)
     with open_genotypes(files.vcf) as reader:
         chunk = next(reader.iter_chunks(100_000))
     truth = pd.read_csv(files.truth_eqtls, sep="\t")

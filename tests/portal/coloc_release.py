@@ -11,15 +11,11 @@ import pandas as pd
 from scipy import stats
 
 from genotex.io import open_genotypes
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
-from genotex.pipeline.qtl_steps import cis_nominal, cis_permutations, significant_pairs
+from genotex.pipeline.expression_steps import compute_genotype_pcs
 from genotex.pipeline.release import ReleaseInputs, TissueQtlOutputs, build_cohort_release
 from genotex.pipeline.summaries import summarize_expression
 from genotex.simulate import SimulationConfig, simulate
+from genotex.testing import map_simulated_tissue
 
 TISSUES = ("Lung", "Whole_Blood")
 DATASET_ID = "genotex_coloc_test_v1"
@@ -41,27 +37,15 @@ def build(root: Path) -> ColocRelease:
     pcs = compute_genotype_pcs(genotypes=cohort.plink_prefix, output=root / "pcs.txt", n_pcs=3)
     qtl, egenes = {}, []
     for t in TISSUES:
-        out = root / t
-        bed = prepare_tissue_expression(
-            tpm_gct=cohort.gene_tpm[t], counts_gct=cohort.gene_reads[t],
-            annotation=cohort.genes_gtf, genotypes=cohort.vcf, output_prefix=out / t,
-            sample_participant_lookup=cohort.sample_participant_lookup).bed
-        cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                                output=out / "cov.txt", n_hidden=2)
-        common = {"phenotype_bed": bed, "genotypes": cohort.vcf, "covariates": cov,
-                  "output_dir": out, "prefix": t, "maf_threshold": 0.01}
-        nominal = cis_nominal(**common)
-        perm = cis_permutations(**common, n_perm=100, seed=1)
-        sig = significant_pairs(cis_results=perm.table, nominal_files=nominal.files.values(),
-                                output_dir=out, prefix=t)
+        m = map_simulated_tissue(cohort, t, root / t, genotype_pcs=pcs, n_perm=100)
         # mapping inputs of the first tissue only: the store keys qtl_phenotypes by
         # (phenotype_id, sample_id), so a second tissue's rows would collide
         first = t == TISSUES[0]
-        qtl[t] = TissueQtlOutputs(egenes=perm.table, signif_pairs=sig.path,
-                                  nominal_pairs=tuple(nominal.files.values()),
-                                  expression_bed=bed if first else None,
-                                  covariates=cov if first else None)
-        table = pd.read_csv(perm.table, sep="\t")
+        qtl[t] = TissueQtlOutputs(egenes=m.egenes, signif_pairs=m.signif_pairs,
+                                  nominal_pairs=m.nominal_pairs,
+                                  expression_bed=m.bed if first else None,
+                                  covariates=m.covariates if first else None)
+        table = pd.read_csv(m.egenes, sep="\t")
         egenes.append(table.assign(tissue_id=t).rename(columns={"phenotype_id": "gene_id"}))
     summarize_expression(tpm_gcts=cohort.gene_tpm, sample_attributes=cohort.sample_attributes,
                          subject_attributes=cohort.subject_phenotypes,

@@ -190,3 +190,11 @@ def test_check__checksum_mismatch_found_by_full_check(copy: Path) -> None:
     check_serving_index(copy)  # sizes still match
     with pytest.raises(StaleIndexError, match="checksum"):
         check_serving_index(copy, checksums=True)
+
+
+def test_check__missing_index_says_so(copy: Path) -> None:
+    shutil.rmtree(copy / SERVING_DIR)
+    with pytest.raises(StaleIndexError, match="no serving index yet"):
+        check_serving_index(copy)
+    ensure_serving_index(copy)
+    check_serving_index(copy)

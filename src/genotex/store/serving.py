@@ -52,6 +52,8 @@ def check_serving_index(release: Path, *, checksums: bool = False) -> dict[str, 
     """
     folder = release / SERVING_DIR
     fix = f"rebuild it: genotex store index {release}"
+    if not (folder / "meta.json").exists():
+        raise StaleIndexError(folder, "no serving index yet", fix)
     try:
         meta: dict[str, Any] = json.loads((folder / "meta.json").read_text())
     except (OSError, ValueError) as exc:

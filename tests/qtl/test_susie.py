@@ -164,14 +164,17 @@ def _locus(seed: int, n: int = 60, p: int = 25):
 
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 10_000), method=st.sampled_from(["EM", "optim"]))
-def test_susie__alpha_rows_sum_to_one_pips_in_unit_interval_elbo_increases(
+def test_susie__alpha_rows_sum_to_one_pips_in_unit_interval_elbo_increases_with_optim(
     seed: int, method: str
 ) -> None:
     x, y = _locus(seed)
     fit = susie(x, y, L=5, estimate_prior_method=method, max_iter=50)  # type: ignore[arg-type]
     np.testing.assert_allclose(fit.alpha.sum(1), 1.0, rtol=1e-12)
     assert ((fit.pip >= 0) & (fit.pip <= 1)).all()
-    assert (np.diff(fit.elbo) > -1e-6 * np.abs(fit.elbo[1:])).all()
+    if method == "optim":
+        # the EM prior update is not ELBO-monotone once it drives V to 0: susieR 0.12.35 gives
+        # the same decreasing ELBO (e.g. seed 10: -82.995, -77.872, -78.053, all V = 0)
+        assert (np.diff(fit.elbo) > -1e-6 * np.abs(fit.elbo[1:])).all()
     for s, cov in zip(fit.sets.sets, fit.sets.coverage, strict=True):
         assert cov >= 0.95 and s.size >= 1
     assert (fit.sets.min_abs_corr >= 0.5).all()
@@ -216,3 +219,12 @@ def test_finemap_phenotype__matches_tensorqtl_susie_map(tqtl_case: TensorQTLCase
                     for j, s in zip(res.fit.sets.effect_index, res.fit.sets.sets, strict=True)}
         exp = ref_sets[ref_sets["phenotype_id"] == pid].groupby("cs_id")["variant_id"]
         assert got_sets == {k: sorted(v.tolist()) for k, v in exp}
+
+
+def test_susie__em_elbo_may_decrease_as_in_susier() -> None:
+    """Seed 10 of the property test: EM drives every V to 0 and the ELBO falls at the last
+    step; susieR 0.12.35 on the same X, y printed the same trajectory (10 digits)."""
+    x, y = _locus(10)
+    fit = susie(x, y, L=5, estimate_prior_method="EM", max_iter=50)
+    np.testing.assert_allclose(fit.elbo, [-82.99516270, -77.87178626, -78.05322326], rtol=1e-9)
+    assert (fit.V == 0).all()

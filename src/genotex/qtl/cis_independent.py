@@ -12,6 +12,7 @@ from genotex.qtl.cis_nominal import PreparedGenotypes, prepare_genotypes
 from genotex.qtl.cis_permutation import (
     CisPermutationResult,
     PhenotypeScan,
+    TopVariantColumns,
     _top_allele_stats,
     permutation_indices,
     scan_permutations,
@@ -23,30 +24,13 @@ from genotex.qtl.windows import CisWindows
 
 __all__ = ["CisIndependentResult", "map_cis_independent"]
 
-_COLUMNS = ("phenotype_index", "variant_index", "num_var", "beta_shape1", "beta_shape2",
-            "true_df", "pval_true_df", "ma_samples", "ma_count", "af", "pval_nominal", "slope",
-            "slope_se", "pval_perm", "pval_beta")
+_COLUMNS = tuple(f.name for f in fields(TopVariantColumns))
 
 
 @dataclass(frozen=True)
-class CisIndependentResult:
-    """One row per independent signal; columns as ``CisPermutationResult`` plus ``rank``."""
+class CisIndependentResult(TopVariantColumns):
+    """One row per independent signal; the top-variant columns plus ``rank``."""
 
-    phenotype_index: NDArray[np.int64]
-    variant_index: NDArray[np.int64]
-    num_var: NDArray[np.int32]
-    beta_shape1: NDArray[np.float64]
-    beta_shape2: NDArray[np.float64]
-    true_df: NDArray[np.float64]
-    pval_true_df: NDArray[np.float64]
-    ma_samples: NDArray[np.int32]
-    ma_count: NDArray[np.int32]
-    af: NDArray[np.float32]
-    pval_nominal: NDArray[np.float64]
-    slope: NDArray[np.float64]
-    slope_se: NDArray[np.float64]
-    pval_perm: NDArray[np.float64]
-    pval_beta: NDArray[np.float64]
     rank: NDArray[np.int32]
 
 

@@ -253,14 +253,11 @@ def _scan(
 
 
 @dataclass(frozen=True)
-class CisPermutationResult:
-    """One row per mapped phenotype (or group); every array has shape (n_rows,).
+class TopVariantColumns:
+    """tensorQTL's ``map_cis`` columns of a phenotype's top variant; arrays of shape (n_rows,).
 
-    Columns follow tensorQTL's ``map_cis`` output. ``phenotype_index`` is the input row of the
-    phenotype (the best one of its group in grouped mode), ``variant_index`` the genotype row of
-    the top variant, ``group_index`` the group code (−1 without groups) and ``group_size`` the
-    number of phenotypes in the group (1 without groups). Phenotypes that are constant or have
-    no valid variant are left out.
+    Shared by :class:`CisPermutationResult` and
+    :class:`genotex.qtl.cis_independent.CisIndependentResult`.
     """
 
     phenotype_index: NDArray[np.int64]
@@ -278,6 +275,19 @@ class CisPermutationResult:
     slope_se: NDArray[np.float64]
     pval_perm: NDArray[np.float64]
     pval_beta: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CisPermutationResult(TopVariantColumns):
+    """One row per mapped phenotype (or group); every array has shape (n_rows,).
+
+    Columns follow tensorQTL's ``map_cis`` output. ``phenotype_index`` is the input row of the
+    phenotype (the best one of its group in grouped mode), ``variant_index`` the genotype row of
+    the top variant, ``group_index`` the group code (−1 without groups) and ``group_size`` the
+    number of phenotypes in the group (1 without groups). Phenotypes that are constant or have
+    no valid variant are left out.
+    """
+
     group_index: NDArray[np.int64]
     group_size: NDArray[np.int32]
     r2_perm: NDArray[np.floating] | None

@@ -112,6 +112,9 @@ FAST_LANE_QUERIES = [
     "variantId=chr1_159690000_C_T_b38&gencodeId=ENSG00000132693.12",
     "variantId=x%27%20OR%20%271%27%3D%271", "gencodeId=%E2%80%AE%00rs1",
     "tissueSiteDetailId=Whole_Blood&itemsPerPage=2",
+    "gencodeId=ENSG00000132693.12&tissueSiteDetailId=Not_A_Tissue",
+    "variantId=rs3091244&tissueSiteDetailId=Lung&tissueSiteDetailId=Not_A_Tissue",
+    "gencodeId=ENSG00000132693.12&tissueSiteDetailId=%C3%A9",
 ]
 FAST_LANE_PATHS = ["/api/v2/expression/geneExpression", "/api/v2/expression/medianGeneExpression",
                    "/api/v2/association/singleTissueEqtl"]

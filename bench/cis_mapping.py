@@ -139,22 +139,16 @@ def prepare_geuvadis() -> dict[str, Path]:
 def prepare_simulated(donors: int, variants: int, genes: int) -> dict[str, Path]:
     d = WORK / f"sim_{donors}_{variants}_{genes}"
     if not (d / "geno.pgen").is_file():
-        from genotex.pipeline.expression_steps import (
-            compute_genotype_pcs,
-            prepare_tissue_expression,
-            tissue_covariates,
-        )
+        from genotex.pipeline.expression_steps import compute_genotype_pcs
         from genotex.simulate import SimulationConfig, simulate
+        from genotex.testing import prepare_simulated_tissue
 
         f = simulate(d / "cohort", SimulationConfig(
             n_donors=donors, n_genes=genes, variants_per_chrom=variants, tissues=("Lung",),
             chromosomes=("chr22",), seed=5), progress=False)
-        bed = prepare_tissue_expression(
-            tpm_gct=f.gene_tpm["Lung"], counts_gct=f.gene_reads["Lung"], annotation=f.genes_gtf,
-            sample_participant_lookup=f.sample_participant_lookup, genotypes=f.plink_prefix,
-            output_prefix=d / "Lung").bed
         pcs = compute_genotype_pcs(genotypes=f.plink_prefix, output=d / "pcs.txt", n_pcs=5)
-        tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs, output=d / "cov.txt")
+        prepare_simulated_tissue(f, "Lung", d, genotype_pcs=pcs, n_hidden=None,
+                                 genotypes=f.plink_prefix)
         sh("plink2", "--bfile", f.plink_prefix, "--output-chr", "chrM", "--make-pgen",
            "--threads", "2", "--out", d / "geno", stdout=subprocess.DEVNULL)
     return {"geno": d / "geno", "bed": d / "Lung.expression.bed.gz", "cov": d / "cov.txt"}

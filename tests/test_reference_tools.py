@@ -16,13 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
+from genotex.pipeline.expression_steps import compute_genotype_pcs
 from genotex.pipeline.qtl_steps import cis_nominal
 from genotex.simulate import SimulationConfig, simulate
+from genotex.testing import prepare_simulated_tissue
 
 TISSUE = "Whole_Blood"
 
@@ -33,13 +30,8 @@ def mapped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files = simulate(root / "cohort", SimulationConfig(
         n_donors=90, n_genes=30, variants_per_chrom=600, tissues=(TISSUE,),
         chromosomes=("chr22",), seed=5), progress=False)
-    bed = prepare_tissue_expression(
-        tpm_gct=files.gene_tpm[TISSUE], counts_gct=files.gene_reads[TISSUE],
-        annotation=files.genes_gtf, sample_participant_lookup=files.sample_participant_lookup,
-        genotypes=files.vcf, output_prefix=root / TISSUE).bed
     pcs = compute_genotype_pcs(genotypes=files.vcf, output=root / "pcs.txt", n_pcs=3)
-    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                            output=root / "cov.txt", n_hidden=3)
+    bed, cov = prepare_simulated_tissue(files, TISSUE, root, genotype_pcs=pcs, n_hidden=3)
     cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov, output_dir=root,
                 prefix=TISSUE)
     return {"root": root, "vcf": files.vcf, "bed": bed, "cov": cov,

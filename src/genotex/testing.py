@@ -3,7 +3,8 @@
 :func:`tiny_release_tables` returns a realistic miniature release (6 genes, 3 GTEx tissues,
 6 donors, per-sample TPM, medians, eGenes and eQTL pairs) as DataFrames in the store's table
 schemas; :func:`build_tiny_release` writes it with :func:`genotex.store.build_release`;
-:func:`map_simulated_tissue` runs the per-tissue cis-QTL steps on a simulated cohort.
+:func:`prepare_simulated_tissue` and :func:`map_simulated_tissue` run the per-tissue
+expression and cis-QTL steps on a simulated cohort.
 """
 
 from __future__ import annotations
@@ -238,6 +239,31 @@ class MappedTissue:
     signif_pairs: Path
 
 
+def prepare_simulated_tissue(
+    files: CohortFiles,
+    tissue: str,
+    output_dir: Path,
+    *,
+    genotype_pcs: Path,
+    n_hidden: int | None = 2,
+    genotypes: Path | None = None,
+) -> tuple[Path, Path]:
+    """The expression BED (``output_dir/<tissue>.expression.bed.gz``) and covariates
+    (``output_dir/cov.txt``: ``genotype_pcs`` + ``n_hidden`` hidden factors, ``None`` for the
+    GTEx rule) of one simulated tissue; ``genotypes`` (default the cohort's VCF) name the
+    genotyped donors."""
+    from genotex.pipeline.expression_steps import prepare_tissue_expression, tissue_covariates
+
+    out = Path(output_dir)
+    bed = prepare_tissue_expression(
+        tpm_gct=files.gene_tpm[tissue], counts_gct=files.gene_reads[tissue],
+        annotation=files.genes_gtf, genotypes=genotypes or files.vcf, output_prefix=out / tissue,
+        sample_participant_lookup=files.sample_participant_lookup).bed
+    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=genotype_pcs,
+                            output=out / "cov.txt", n_hidden=n_hidden)
+    return bed, cov
+
+
 def map_simulated_tissue(
     files: CohortFiles,
     tissue: str,
@@ -256,16 +282,11 @@ def map_simulated_tissue(
     Genotypes are the cohort's VCF. Tests and benchmarks that need a mapped tissue call this
     instead of repeating the steps.
     """
-    from genotex.pipeline.expression_steps import prepare_tissue_expression, tissue_covariates
     from genotex.pipeline.qtl_steps import cis_nominal, cis_permutations, significant_pairs
 
     out = Path(output_dir)
-    bed = prepare_tissue_expression(
-        tpm_gct=files.gene_tpm[tissue], counts_gct=files.gene_reads[tissue],
-        annotation=files.genes_gtf, genotypes=files.vcf, output_prefix=out / tissue,
-        sample_participant_lookup=files.sample_participant_lookup).bed
-    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=genotype_pcs,
-                            output=out / "cov.txt", n_hidden=n_hidden)
+    bed, cov = prepare_simulated_tissue(files, tissue, out, genotype_pcs=genotype_pcs,
+                                        n_hidden=n_hidden)
     nominal = cis_nominal(phenotype_bed=bed, genotypes=files.vcf, covariates=cov, output_dir=out,
                           prefix=tissue, maf_threshold=maf_threshold)
     perm = cis_permutations(phenotype_bed=bed, genotypes=files.vcf, covariates=cov,

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
+from genotex.pipeline.expression_steps import compute_genotype_pcs
 from genotex.pipeline.qtl_steps import CisPermutationOutputs, cis_permutations
 from genotex.simulate import CohortFiles, SimulationConfig, simulate
+from genotex.testing import prepare_simulated_tissue
 
 TISSUE = "Lung"
 
@@ -45,13 +42,8 @@ def _build(factory: pytest.TempPathFactory) -> Tissue:
                               tissues=(TISSUE,), chromosomes=("chr21", "chr22"), seed=3)
     cohort = simulate(factory.mktemp("qtl_cohort"), config, progress=False)
     out = factory.mktemp("qtl_tissue")
-    bed = prepare_tissue_expression(
-        tpm_gct=cohort.gene_tpm[TISSUE], counts_gct=cohort.gene_reads[TISSUE],
-        annotation=cohort.genes_gtf, sample_participant_lookup=cohort.sample_participant_lookup,
-        genotypes=cohort.vcf, output_prefix=out / TISSUE).bed
     pcs = compute_genotype_pcs(genotypes=cohort.plink_prefix, output=out / "pcs.txt", n_pcs=3)
-    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                            output=out / "cov.txt", n_hidden=3)
+    bed, cov = prepare_simulated_tissue(cohort, TISSUE, out, genotype_pcs=pcs, n_hidden=3)
     perm = cis_permutations(phenotype_bed=bed, genotypes=cohort.plink_prefix, covariates=cov,
                             output_dir=out, prefix=TISSUE, n_perm=200, seed=1,
                             maf_threshold=0.01)

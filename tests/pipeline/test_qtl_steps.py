@@ -13,11 +13,7 @@ from click.testing import CliRunner
 from genotex.cli import main
 from genotex.errors import InputError
 from genotex.io import open_genotypes, read_covariates, read_phenotype_bed, write_phenotype_bed
-from genotex.pipeline.expression_steps import (
-    compute_genotype_pcs,
-    prepare_tissue_expression,
-    tissue_covariates,
-)
+from genotex.pipeline.expression_steps import compute_genotype_pcs
 from genotex.pipeline.qtl_steps import (
     CisNominalOutputs,
     CisPermutationOutputs,
@@ -28,6 +24,7 @@ from genotex.pipeline.qtl_steps import (
 )
 from genotex.qtl import Residualizer, cis_windows, map_cis_nominal, qvalue
 from genotex.simulate import CohortFiles, SimulationConfig, simulate
+from genotex.testing import prepare_simulated_tissue
 
 TISSUE = "Lung"
 
@@ -48,13 +45,8 @@ def mapped(tmp_path_factory: pytest.TempPathFactory) -> Mapped:
                               tissues=(TISSUE,), chromosomes=("chr21", "chr22"), seed=1)
     cohort = simulate(tmp_path_factory.mktemp("cohort"), config, progress=False)
     out = tmp_path_factory.mktemp("qtl")
-    bed = prepare_tissue_expression(
-        tpm_gct=cohort.gene_tpm[TISSUE], counts_gct=cohort.gene_reads[TISSUE],
-        annotation=cohort.genes_gtf, sample_participant_lookup=cohort.sample_participant_lookup,
-        genotypes=cohort.vcf, output_prefix=out / TISSUE).bed
     pcs = compute_genotype_pcs(genotypes=cohort.plink_prefix, output=out / "pcs.txt", n_pcs=3)
-    cov = tissue_covariates(expression_bed_path=bed, genotype_pcs_path=pcs,
-                            output=out / "cov.txt", n_hidden=3)
+    bed, cov = prepare_simulated_tissue(cohort, TISSUE, out, genotype_pcs=pcs, n_hidden=3)
     nominal = cis_nominal(phenotype_bed=bed, genotypes=cohort.vcf, covariates=cov,
                           output_dir=out, prefix=TISSUE, maf_threshold=0.01)
     perm = cis_permutations(phenotype_bed=bed, genotypes=cohort.vcf, covariates=cov,

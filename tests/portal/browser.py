@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import uvicorn
 
 from genotex.api import create_app
@@ -76,3 +77,12 @@ def dump_dom(url: str, profile: Path, *, budget_ms: int = 5000, width: int = 128
     if done.returncode != 0:
         raise RuntimeError(f"chromium failed ({done.returncode}): {done.stderr[-2000:]}")
     return done.stdout
+
+
+@contextmanager
+def serve_for_browser(store: Store, settings: Settings | None = None) -> Iterator[str]:
+    """:func:`serve` for a browser test; skips it when Debian's Chromium is not installed."""
+    if chromium() is None:
+        pytest.skip("Debian package chromium is not installed (apt-get install -y chromium)")
+    with serve(store, settings) as url:
+        yield url

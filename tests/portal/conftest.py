@@ -3,6 +3,7 @@ with an ambiguous gene symbol, each behind an in-process client (no server, no n
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,3 +94,11 @@ def coloc_store(coloc_built: coloc_release.ColocRelease) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def coloc_client(coloc_store: Store) -> TestClient:
     return TestClient(create_app(Settings(), store=coloc_store))
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    """Where browser tests leave screenshots: $GENOTEX_TEST_ARTIFACTS, else the test's tmp."""
+    folder = Path(os.environ.get("GENOTEX_TEST_ARTIFACTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -8,7 +8,6 @@ Screenshots go to ``$GENOTEX_TEST_ARTIFACTS`` (default: the test's tmp folder).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from genotex.store import Store
 
-from .browser import CHROMIUM_FLAGS, chromium, dump_dom, serve
+from .browser import CHROMIUM_FLAGS, chromium, dump_dom, serve_for_browser
 
 CRP = "ENSG00000132693.12"
 pytestmark = pytest.mark.external
@@ -26,17 +25,8 @@ pytestmark = pytest.mark.external
 
 @pytest.fixture(scope="module")
 def base_url(portal_store: Store) -> Iterator[str]:
-    if chromium() is None:
-        pytest.skip("Debian package chromium is not installed (apt-get install -y chromium)")
-    with serve(portal_store) as url:
+    with serve_for_browser(portal_store) as url:
         yield url
-
-
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GENOTEX_TEST_ARTIFACTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_violins__one_per_tissue_drawn_by_plotly(base_url: str, tmp_path: Path) -> None:

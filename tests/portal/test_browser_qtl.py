@@ -9,7 +9,6 @@ upload. Skip cleanly without ``/usr/bin/chromium`` (and, for the Playwright ones
 from __future__ import annotations
 
 import gzip
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from genotex.config import Settings
 from genotex.store import Store
 
-from .browser import CHROMIUM_FLAGS, chromium, dump_dom, serve
+from .browser import CHROMIUM_FLAGS, chromium, dump_dom, serve_for_browser
 from .coloc_release import ColocRelease, gwas_from
 from .conftest import TOKEN
 from .test_browser import _first_render_ms
@@ -33,25 +32,14 @@ pytestmark = pytest.mark.external
 
 @pytest.fixture(scope="module")
 def tiny_url(portal_store: Store) -> Iterator[str]:
-    if chromium() is None:
-        pytest.skip("Debian package chromium is not installed (apt-get install -y chromium)")
-    with serve(portal_store, Settings(controlled_tokens=TOKEN)) as url:
+    with serve_for_browser(portal_store, Settings(controlled_tokens=TOKEN)) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def coloc_url(coloc_store: Store) -> Iterator[str]:
-    if chromium() is None:
-        pytest.skip("Debian package chromium is not installed (apt-get install -y chromium)")
-    with serve(coloc_store) as url:
+    with serve_for_browser(coloc_store) as url:
         yield url
-
-
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GENOTEX_TEST_ARTIFACTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class _Browser:

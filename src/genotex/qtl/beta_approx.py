@@ -6,16 +6,19 @@ moment-matched first shape parameter is 1; the Beta parameters are then fitted b
 likelihood and the nominal top p-value (at ``true_df``) is mapped through the Beta CDF.
 
 tensorQTL fits one phenotype at a time with ``scipy.optimize.newton`` (secant) and
-``scipy.optimize.minimize(method="Nelder-Mead")``. Here both solvers are re-implemented step for
-step (same start points, updates, branch order, tolerances, evaluation budgets and simplex sort)
-but vectorized across phenotypes: every phenotype keeps its own solver state, and one iteration
-is a few NumPy operations over the phenotypes still running. The results equal scipy's, so the
-one-phenotype functions are thin wrappers over the batched one and ``scipy.optimize`` (≈0.4 s to
-import) is never loaded.
+``scipy.optimize.minimize(method="Nelder-Mead")``; so do ``fit_beta`` and ``beta_approx_pval``
+(scipy imported on first use). ``beta_approx_pvals`` fits many phenotypes at once: both solvers
+are re-implemented step for step (same start points, updates, branch order, tolerances,
+evaluation budgets and simplex sort) but vectorized across phenotypes, each keeping its own
+solver state, so that one iteration is a few NumPy operations over the phenotypes still running
+and one ``stdtr`` call covers all their permutations. Its results equal the one-phenotype
+functions' bit for bit. A batch of one is slower than scipy (NumPy call overhead per iteration),
+so the one-phenotype path stays on scipy.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -239,6 +242,16 @@ def _nelder_mead(fun: _Objective, x0: F64, *, tol: float) -> F64:
         sim[active], fsim[active] = _sort_simplex(s, fs)
 
 
+def _shape_fit_start(r2: F64, true_df: F64) -> tuple[F64, F64, F64]:
+    """Method-of-moments start (k, 2) of the (shape1, shape2) fit and the data's (k,) sums of
+    ``log p`` and ``log(1 − p)``, with ``p = pval_from_r2(r2, true_df)`` per row."""
+    p = pval_from_r2(r2, true_df[:, None])  # type: ignore[arg-type]  # broadcasts per row
+    m, v = np.mean(p, axis=1), np.var(p, axis=1)
+    s1 = m * (m * (1 - m) / v - 1)
+    s2 = s1 * (1 / m - 1)
+    return np.stack([s1, s2], axis=1), np.sum(np.log(p), axis=1), np.sum(np.log(1.0 - p), axis=1)
+
+
 def _fit_rows(r2: F64, dof_init: F64, *, tol: float) -> tuple[F64, F64, F64, Bool]:
     """``fit_beta`` of every row of ``r2`` (k, n_perm); returns (k,) s1, s2, true_df, failed."""
     x, failed = _secant_log_dof(r2, dof_init, tol=tol)
@@ -251,17 +264,20 @@ def _fit_rows(r2: F64, dof_init: F64, *, tol: float) -> tuple[F64, F64, F64, Boo
             return np.abs(_shape1_rows(r2_bad[rows], df[:, 0]) - 1)
 
         true_df[bad] = _nelder_mead(off_one, dof_init[bad, None], tol=tol)[:, 0]
-    p = pval_from_r2(r2, true_df[:, None])  # type: ignore[arg-type]  # broadcasts per row
-    m, v = np.mean(p, axis=1), np.var(p, axis=1)
-    s1 = m * (m * (1 - m) / v - 1)
-    s2 = s1 * (1 / m - 1)
-    log_p, log_1mp, n = np.sum(np.log(p), axis=1), np.sum(np.log(1.0 - p), axis=1), p.shape[1]
+    start, log_p, log_1mp = _shape_fit_start(r2, true_df)
+    n = r2.shape[1]
 
     def nll(s: F64, rows: Idx) -> F64:
         return _beta_nll_sums(log_p[rows], log_1mp[rows], n, s[:, 0], s[:, 1])
 
-    shapes = _nelder_mead(nll, np.stack([s1, s2], axis=1), tol=tol)
+    shapes = _nelder_mead(nll, start, tol=tol)
     return shapes[:, 0], shapes[:, 1], true_df, failed
+
+
+def _pval_beta(r2_top: F64, s1: F64, s2: F64, true_df: F64) -> tuple[F64, F64]:
+    """(pval_beta, pval_true_df): the top r² at ``true_df`` through the Beta(s1, s2) CDF."""
+    p_top = pval_from_r2(r2_top, true_df)  # type: ignore[arg-type]
+    return np.asarray(betainc(s1, s2, p_top)), p_top  # = stats.beta.cdf(p_top, s1, s2)
 
 
 def beta_approx_pvals(
@@ -312,8 +328,7 @@ def beta_approx_pvals(
         return BetaApproxBatch(empty, empty, empty, empty, empty, np.zeros(0, dtype=bool))
     with np.errstate(all="ignore"):
         s1, s2, true_df, failed = _fit_rows(r2, dof, tol=tol)
-        p_top = pval_from_r2(top, true_df)  # type: ignore[arg-type]
-        pval_beta = np.asarray(betainc(s1, s2, p_top))  # = stats.beta.cdf(p_top, s1, s2)
+        pval_beta, p_top = _pval_beta(top, s1, s2, true_df)
     return BetaApproxBatch(pval_beta, s1, s2, true_df, p_top, failed)
 
 
@@ -341,10 +356,31 @@ def fit_beta(
     ``scipy.optimize.newton`` without derivative, i.e. the secant method; on any exception
     Nelder–Mead on ``|shape1(df) − 1|``); Ongen et al. 2016, Bioinformatics 32:1479.
     """
-    r2 = np.asarray(r2_perm, dtype=np.float64)[None, :]
-    with np.errstate(all="ignore"):
-        s1, s2, df, failed = _fit_rows(r2, np.array([dof_init], dtype=np.float64), tol=tol)
-    return float(s1[0]), float(s2[0]), float(df[0]), bool(failed[0])
+    import scipy.optimize  # ~0.1–0.4 s to import: only the one-phenotype path pays it
+
+    r2 = np.asarray(r2_perm, dtype=np.float64)
+    failed = False
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            x = scipy.optimize.newton(
+                lambda x: np.log(beta_shape1_from_dof(r2, np.exp(x))),
+                np.log(dof_init), tol=tol, maxiter=_SECANT_MAXITER,
+            )
+            true_df = float(np.exp(x))
+        except Exception:  # tensorQTL catches everything here
+            failed = True
+            res = scipy.optimize.minimize(
+                lambda x: np.abs(beta_shape1_from_dof(r2, x[0]) - 1), dof_init,
+                method="Nelder-Mead", tol=tol,
+            )
+            true_df = float(res.x[0])
+        start, log_p, log_1mp = _shape_fit_start(r2[None, :], np.array([true_df]))
+        res = scipy.optimize.minimize(
+            lambda s: _beta_nll_sums(log_p, log_1mp, r2.size, s[:1], s[1:])[0], start[0],
+            method="Nelder-Mead", tol=tol,
+        )
+    return float(res.x[0]), float(res.x[1]), true_df, failed
 
 
 def beta_approx_pval(
@@ -379,6 +415,7 @@ def beta_approx_pval(
     >>> 0 <= res.pval_beta <= 1 and res.true_df > 0
     True
     """
-    b = beta_approx_pvals(np.asarray(r2_perm)[None, :], [r2_top], dof_init=dof_init, tol=tol)
-    return BetaApprox(float(b.pval_beta[0]), float(b.beta_shape1[0]), float(b.beta_shape2[0]),
-                      float(b.true_df[0]), float(b.pval_true_df[0]), bool(b.secant_failed[0]))
+    s1, s2, true_df, failed = fit_beta(r2_perm, dof_init=dof_init, tol=tol)
+    pval_beta, p_top = _pval_beta(np.array([r2_top]), np.array([s1]), np.array([s2]),
+                                  np.array([true_df]))
+    return BetaApprox(float(pval_beta[0]), s1, s2, true_df, float(p_top[0]), failed)

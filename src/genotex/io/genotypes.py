@@ -223,7 +223,11 @@ class VariantTable:
         built = _build_ids(self.chrom_column(lo, hi), self.pos[lo:hi], self.ref.slice(lo, n),
                            self.alt.slice(lo, n))
         ids = self.ids.slice(lo, n)
-        return pa.chunked_array([pc.coalesce(ids, built)]) if n else ids
+        if not n:
+            return ids
+        out = built if ids.null_count == n else pc.coalesce(ids, built)
+        # never pa.chunked_array([a ChunkedArray]): that converts it through Python objects
+        return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
 
     def frame(self, lo: int = 0, hi: int | None = None) -> pd.DataFrame:
         """Rows ``lo:hi`` (default all) as a VARIANT_COLUMNS frame with a RangeIndex."""

@@ -37,6 +37,10 @@ from genotex.io.genotypes import (
 
 __all__ = ["PgenReader", "PgenWriter", "write_pgen"]
 
+#: bytes of int8 codes decoded per block of rows (a block and its float32 output stay in cache)
+_BLOCK_BYTES = 1 << 19
+_NAN32 = np.float32(np.nan)
+
 
 def pgen_prefix(path: PathLike) -> Path:
     """The prefix of a PLINK 2 fileset given the prefix or one of its files."""
@@ -116,6 +120,7 @@ class PgenReader(IndexedReader):
         self.field = field
         order = np.sort(idx)
         self._perm = np.searchsorted(order, idx)
+        self._in_order = samples_in_order(self._perm)
         subset = None if samples is None else order.astype(np.uint32)
         try:
             self._reader = pgenlib.PgenReader(bytes(self.path), raw_sample_ct=len(file_samples),
@@ -128,18 +133,37 @@ class PgenReader(IndexedReader):
                              f"the .pvar {len(self._table)}", "re-create the fileset")
 
     def _read_rows(self, lo: int, hi: int) -> np.ndarray:
+        """(hi - lo, n_samples) float32 dosages, decoded in cache-sized blocks of rows.
+
+        Per block: pgenlib decodes int8 ALT counts (or float32 dosages) in file sample order,
+        the columns are put in ``samples`` order on the compact codes, then one cast writes
+        the float32 output and the (rare) negative missing codes become NaN.
+        """
         n = len(self.samples)
+        out = np.empty((max(hi - lo, 0), n), dtype=np.float32)
         if hi <= lo:
-            return np.empty((0, n), dtype=np.float32)
-        if self.field == "DS":
-            out = np.empty((hi - lo, n), dtype=np.float32)
-            self._reader.read_dosages_range(lo, hi, out)
-        else:
-            geno = np.empty((hi - lo, n), dtype=np.int8)
-            self._reader.read_range(lo, hi, geno)
-            out = geno.astype(np.float32)
-        out[out < 0] = np.nan
-        return out if samples_in_order(self._perm) else np.ascontiguousarray(out[:, self._perm])
+            return out
+        step = max(1, _BLOCK_BYTES // max(1, n))
+        dosages = self.field == "DS"
+        buf = np.empty((min(step, hi - lo), n), dtype=np.float32 if dosages else np.int8)
+        codes = None if self._in_order or dosages else np.empty_like(buf)
+        neg = np.empty(buf.shape, dtype=bool)
+        for a in range(lo, hi, step):
+            b = min(a + step, hi)
+            dest, k = out[a - lo: b - lo], b - a
+            if dosages:  # float32 straight into the output when no reordering is needed
+                raw = dest if self._in_order else buf[:k]
+                self._reader.read_dosages_range(a, b, raw)
+                src = raw if self._in_order else np.take(raw, self._perm, axis=1, out=dest)
+            else:
+                raw = buf[:k]
+                self._reader.read_range(a, b, raw)
+                src = raw if codes is None else np.take(raw, self._perm, axis=1, out=codes[:k])
+                np.copyto(dest, src, casting="unsafe")
+            missing = np.less(src, 0, out=neg[:k])
+            if missing.any():
+                np.copyto(dest, _NAN32, where=missing)
+        return out
 
     def close(self) -> None:
         self._reader.close()

@@ -457,7 +457,7 @@ def open_genotypes(
     ----------
     path
         ``.vcf``, ``.vcf.gz``, ``.bcf`` (VCF, via cyvcf2); ``.bed`` or a prefix with
-        ``.bed/.bim/.fam`` (PLINK 1, via bed-reader); ``.pgen`` or a prefix with
+        ``.bed/.bim/.fam`` (PLINK 1); ``.pgen`` or a prefix with
         ``.pgen/.pvar/.psam`` (PLINK 2, via pgenlib).
     samples
         Sample IDs to read, in this order; unknown IDs raise :class:`~genotex.errors.InputError`.

@@ -1,4 +1,4 @@
-"""PLINK 1 binary genotypes (.bed/.bim/.fam): reader (bed-reader) and streaming writer.
+"""PLINK 1 binary genotypes (.bed/.bim/.fam): reader and streaming writer.
 
 Allele orientation: ``.bim`` column 5 (A1) is the **ALT** allele and column 6 (A2) the REF, as
 ``plink2 --make-bed`` writes them; dosages count A1 = ALT. Chromosome codes ``1``..``26``/``X``/
@@ -42,6 +42,15 @@ __all__ = ["PlinkReader", "PlinkWriter", "write_plink"]
 _MAGIC = b"\x6c\x1b\x01"
 # ALT count 0, 1, 2, missing (index 3) -> 2-bit code with A1 = ALT
 _CODE = np.array([0b11, 0b10, 0b00, 0b01], dtype=np.uint8)
+# one .bed byte (4 samples, first in the low bits) -> their 4 int8 ALT counts (-1 = missing),
+# packed in one uint32: 2-bit code 00 -> 2, 01 -> missing, 10 -> 1, 11 -> 0 (A1 = ALT)
+_ALT_COUNT = np.array([2, -1, 1, 0], dtype=np.int8)
+_BYTE_CODES = np.ascontiguousarray(np.stack(
+    [_ALT_COUNT[(np.arange(256) >> shift) & 3] for shift in (0, 2, 4, 6)], axis=1)).view(
+    np.uint32).ravel()
+#: bytes of .bed rows decoded per block (a block and its output stay in cache)
+_BLOCK_BYTES = 1 << 19
+_NAN32 = np.float32(np.nan)
 
 
 def plink_prefix(path: PathLike) -> Path:
@@ -101,8 +110,6 @@ class PlinkReader(IndexedReader):
     """Chunked reader of a PLINK 1 fileset (see :func:`genotex.io.open_genotypes`)."""
 
     def __init__(self, path: PathLike, *, samples: Sequence[str] | None = None) -> None:
-        from bed_reader import open_bed
-
         prefix = plink_prefix(path)
         self.path = fileset_member(prefix, ".bed")
         for ext in (".bed", ".bim", ".fam"):
@@ -125,19 +132,42 @@ class PlinkReader(IndexedReader):
             raise InputError(self.path, f"file has {size} bytes but {m} variants × {n} samples "
                              f"need {expected} (truncated, or .bim/.fam do not match)",
                              "re-create the fileset so .bed, .bim and .fam agree")
-        self._bed = open_bed(self.path, iid_count=n, sid_count=m, count_A1=True, num_threads=1,
-                             properties={"iid": fam[1].to_numpy()})
+        self._n_file = n
         self._all = self._sample_idx.tolist() == list(range(n))
 
     def _read_rows(self, lo: int, hi: int) -> np.ndarray:
-        if hi <= lo:
-            return np.empty((0, len(self.samples)), dtype=np.float32)
-        iid = slice(None) if self._all else self._sample_idx
-        values = self._bed.read(index=np.s_[iid, lo:hi], dtype=np.float32, order="F")
-        return np.ascontiguousarray(values.T)
+        """(hi - lo, n_samples) float32 dosages, decoded from the 2-bit codes in row blocks.
 
-    def close(self) -> None:
-        self._bed.__exit__(None, None, None)
+        Per block: read the rows' bytes, map each byte to its 4 int8 ALT counts with a
+        256-entry table, put the columns in ``samples`` order on the int8 codes, then one cast
+        writes the float32 output and missing calls (-1) become NaN.
+        """
+        n, row_bytes = len(self.samples), (self._n_file + 3) // 4
+        out = np.empty((max(hi - lo, 0), n), dtype=np.float32)
+        if hi <= lo:
+            return out
+        step = max(1, _BLOCK_BYTES // max(1, row_bytes))
+        rows = min(step, hi - lo)
+        raw = np.empty((rows, row_bytes), dtype=np.uint8)
+        quads = np.empty((rows, row_bytes), dtype=np.uint32)
+        codes = None if self._all else np.empty((rows, n), dtype=np.int8)
+        neg = np.empty((rows, n), dtype=bool)
+        with open(self.path, "rb", buffering=0) as fh:
+            for a in range(lo, hi, step):
+                b = min(a + step, hi)
+                dest, k = out[a - lo: b - lo], b - a
+                fh.seek(len(_MAGIC) + a * row_bytes)
+                if fh.readinto(memoryview(raw[:k]).cast("B")) != k * row_bytes:
+                    raise InputError(self.path, "file shorter than its .bim/.fam say (changed "
+                                     "while open?)", "re-create the fileset")
+                src = np.take(_BYTE_CODES, raw[:k], out=quads[:k]).view(np.int8)[:, :self._n_file]
+                if codes is not None:
+                    src = np.take(src, self._sample_idx, axis=1, out=codes[:k])
+                np.copyto(dest, src, casting="unsafe")
+                missing = np.less(src, 0, out=neg[:k])
+                if missing.any():
+                    np.copyto(dest, _NAN32, where=missing)
+        return out
 
 
 def encode_bed_rows(genotypes: np.ndarray) -> bytes:

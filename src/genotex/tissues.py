@@ -7,8 +7,10 @@ v8 RNA-seq and RNA-seq-with-WGS sample counts; the simulator draws samples in pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by tissue_table only: `import genotex` stays light
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -98,4 +100,6 @@ def get_tissue(tissue_id: str) -> Tissue:
 
 def tissue_table() -> pd.DataFrame:
     """All tissues as a DataFrame, one row per tissue, columns as the :class:`Tissue` fields."""
+    import pandas as pd
+
     return pd.DataFrame([t.__dict__ for t in TISSUES])

@@ -92,3 +92,49 @@ def test_nominal_thresholds__none_significant_gives_nan() -> None:
 def test_significant_pairs__strict_inequality() -> None:
     mask = significant_pairs([0, 0, 0, 1], [1e-3, 1e-4, np.nan, 1e-9], [1e-3, 0.1], [0.01, 0.01])
     assert mask.tolist() == [False, True, False, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(roots=st.lists(st.floats(-30, 30), min_size=1, max_size=3),
+       a=st.floats(-40, -31), b=st.floats(31, 40), scale=st.floats(1e-3, 1e3),
+       xtol=st.sampled_from([2e-12, 1e-12, 1e-6, 1e-3]), rtol=st.sampled_from([1e-14, 1e-8]))
+def test_brentq__bit_identical_to_scipy(roots: list[float], a: float, b: float, scale: float,
+                                        xtol: float, rtol: float) -> None:
+    from scipy import optimize
+
+    from genotex.qtl.qvalue import brentq
+
+    def f(x: float) -> float:
+        return scale * float(np.prod([x - r for r in roots])) + 0.1 * np.tanh(x)
+
+    if f(a) * f(b) >= 0:
+        with pytest.raises(ValueError, match="different signs"):
+            brentq(f, a, b, xtol=xtol, rtol=rtol)
+        return
+    got = brentq(f, a, b, xtol=xtol, rtol=rtol)
+    want = optimize.brentq(f, a, b, xtol=xtol, rtol=rtol)
+    assert got == want or (np.isnan(got) and np.isnan(want))
+
+
+def test_brentq__pi0_smoother_root_matches_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pi0est's smoothing-spline solve gives the same π0 with SciPy's brentq, to the bit."""
+    import sys
+
+    from scipy import optimize
+
+    qv = sys.modules["genotex.qtl.qvalue"]  # the package re-exports a function of that name
+    p = np.random.default_rng(7).beta(0.4, 1.0, 5_000)
+    ours = pi0est(p)
+    monkeypatch.setattr(qv, "brentq", optimize.brentq)
+    theirs = pi0est(p)
+    assert ours.pi0 == theirs.pi0
+    np.testing.assert_array_equal(ours.pi0_smooth, theirs.pi0_smooth)
+
+
+def test_qvalue__import_does_not_load_scipy_optimize() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, genotex.qtl; "
+            "sys.exit('scipy.optimize' in sys.modules or 'scipy.stats' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

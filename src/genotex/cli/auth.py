@@ -10,8 +10,6 @@ from pathlib import Path
 
 import click
 
-from genotex.config import Settings
-
 _FILE = click.Path(dir_okay=False, path_type=Path)
 _TOKENS_OPTION = click.option(
     "--tokens-file", type=_FILE, default=None,
@@ -21,6 +19,7 @@ _TOKENS_OPTION = click.option(
 
 def _path(tokens_file: Path | None) -> Path:
     from genotex.api.tokens import tokens_path
+    from genotex.config import Settings  # pydantic-settings: imported when a command runs
 
     return tokens_file or tokens_path(Settings())
 

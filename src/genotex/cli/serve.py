@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from genotex.config import Settings
-
 _DIR = click.Path(file_okay=False, path_type=Path)
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -77,6 +75,7 @@ def demo(data_dir: Path | None, seed: int | None, serve: bool, host: str | None,
       releases/    the release store (Parquet + DuckDB catalogue + manifest)
     then serves the GTEx-API-v2-compatible API on http://127.0.0.1:8000/api/v2/.
     """
+    from genotex.config import Settings
     from genotex.pipeline.demo import run_demo
     from genotex.simulate import SimulationConfig
 
@@ -116,6 +115,8 @@ def serve_command(releases_arg: Path | None, releases: Path | None, dataset_id: 
     `genotex auth add` (tokens file: $GENOTEX_CONTROLLED_TOKENS_FILE or
     $GENOTEX_DATA_DIR/controlled_tokens.tsv).
     """
+    from genotex.config import Settings
+
     settings = Settings()
     _serve(releases_arg or releases or settings.data_dir / "releases", dataset_id,
            host or settings.host, port or settings.port, workers=workers, timeout=timeout,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
+from scipy import special
 
 from genotex.qtl.regression import pval_from_r2
 
@@ -61,8 +62,71 @@ def _smoothing_spline_fit(x: NDArray[np.float64], y: NDArray[np.float64],
     def excess(log_lam: float) -> float:
         return float(np.trace(np.linalg.inv(eye + np.exp(log_lam) * k))) - df
 
-    log_lam = optimize.brentq(excess, -40.0, 40.0, xtol=1e-12, rtol=1e-14)
+    log_lam = brentq(excess, -40.0, 40.0, xtol=1e-12, rtol=1e-14)
     return np.linalg.solve(eye + np.exp(log_lam) * k, y)
+
+
+def brentq(f: Callable[[float], float], a: float, b: float, *, xtol: float = 2e-12,
+           rtol: float = 8.881784197001252e-16, maxiter: int = 100) -> float:
+    """A root of ``f`` in ``[a, b]`` by Brent's method, step for step as ``scipy.optimize.brentq``.
+
+    The same float operations in the same order as SciPy's C ``brentq``, so the root is the
+    same to the bit; here because importing ``scipy.optimize`` costs ~0.1–0.3 s of start-up
+    and q-values need only this one solver. ``f(a)`` and ``f(b)`` must differ in sign.
+
+    References
+    ----------
+    Brent (1973), *Algorithms for Minimization without Derivatives*, ch. 4; SciPy
+    ``scipy/optimize/Zeros/brentq.c``.
+
+    Examples
+    --------
+    >>> brentq(lambda x: x * x - 2.0, 0.0, 2.0)
+    1.4142135623731364
+    """
+    xpre, xcur = float(a), float(b)
+    xblk = fblk = spre = scur = 0.0
+    fpre, fcur = _finite(f(xpre)), _finite(f(xcur))
+    if fpre == 0:
+        return xpre
+    if fcur == 0:
+        return xcur
+    if (fpre < 0) == (fcur < 0):
+        raise ValueError("f(a) and f(b) must have different signs")
+    for _ in range(maxiter):
+        if fpre != 0 and fcur != 0 and (fpre < 0) != (fcur < 0):
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (xtol + rtol * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:  # interpolate
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:  # extrapolate
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):  # good short step
+                spre, scur = scur, stry
+            else:
+                spre = scur = sbis
+        else:
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = _finite(f(xcur))
+    raise RuntimeError(f"brentq: no convergence in {maxiter} iterations")
+
+
+def _finite(value: float) -> float:
+    if np.isnan(value):
+        raise ValueError("the function value is NaN; the root search cannot continue")
+    return float(value)
 
 
 def pi0est(pvalues: ArrayLike, *, lambda_: ArrayLike | float | None = None,

@@ -39,3 +39,17 @@ def test_check_unique_and_numeric() -> None:
     with pytest.raises(InputError, match=r"x:3: non-numeric values 'x' in column 'B' \(row 'r2'\)"):
         check_numeric(frame, "x", first_line=2)
     assert check_numeric(frame.iloc[:1], "x").dtypes.tolist() == [np.int64, np.float64]
+
+
+def test_check_numeric__all_float_columns_checked_at_once() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"A": [1.0, 2.5], "B": [0.5, np.nan], "C": [3.0, 4.0]},
+                         index=["r1", "r2"])
+    with pytest.raises(InputError, match=r"x:5: missing value \(NaN/empty\) in column 'B' "
+                       r"\(row 'r2'\); fix: impute"):
+        check_numeric(frame, "x", first_line=4, fix_nan="impute")
+    got = check_numeric(frame, "x", allow_nan=True)
+    pd.testing.assert_frame_equal(got, frame)
+    got.iloc[0, 0] = 9.0
+    assert frame.iloc[0, 0] == 1.0  # a copy, as the column-by-column path returns

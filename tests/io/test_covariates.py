@@ -68,3 +68,31 @@ def test_read_covariates__geuvadis_space_separated(geuvadis_dir: Path) -> None:
     assert cov.shape == (358, 53)
     assert cov.index[0] == "HG00096"
     assert cov.dtypes.eq(np.float64).all()
+
+
+@settings(max_examples=20, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 5)),
+                     elements=st.floats(-1e300, 1e300, allow_nan=False)))
+def test_read_covariates__numeric_fast_path_equals_general_path(tmp_path_factory,
+                                                                values) -> None:
+    """A tab-separated all-number file (one-step parse) reads as the same file written with
+    spaces, or with a quoted cell (both parsed and checked cell by cell), to the bit."""
+    d = tmp_path_factory.mktemp("cov")
+    rows = [[repr(float(v)) for v in row] for row in values]
+    names = [f"S{j}" for j in range(values.shape[1])]
+    header, body = ["ID", *names], [[f"PC{i}", *r] for i, r in enumerate(rows)]
+    tab = write_text(d / "tab.txt", "".join("\t".join(r) + "\n" for r in [header, *body]))
+    space = write_text(d / "space.txt", "".join(" ".join(r) + "\n" for r in [header, *body]))
+    body[0][0] = '"PC0"'
+    quoted = write_text(d / "q.txt", "".join("\t".join(r) + "\n" for r in [header, *body]))
+    fast = read_covariates(tab)
+    assert fast.to_numpy().tobytes() == values.T.tobytes()
+    for other in (space, quoted):
+        pd.testing.assert_frame_equal(read_covariates(other), fast, check_exact=True)
+    pd.testing.assert_frame_equal(read_covariates(tab, samples=names[::-1]),
+                                  read_covariates(space, samples=names[::-1]), check_exact=True)
+
+
+def test_read_covariates__na_row_id_is_not_taken_as_a_name(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "c.txt", "ID\tA\tB\nNA\t1\t2\n")
+    assert read_covariates(path).shape == (2, 1)  # the general reader decides, as before

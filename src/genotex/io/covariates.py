@@ -52,6 +52,36 @@ def _read_raw(path: PathLike) -> pd.DataFrame:
     return frame.set_index(header[0])
 
 
+_NA = frozenset(["", "NA", "NaN", "nan"])
+
+
+def _read_numbers(path: PathLike) -> pd.DataFrame | None:
+    """The common layout in one step: tab-separated, unique IDs, every cell a number.
+
+    Returns the table as float64 (index named by the first header field), or None for any
+    other file, which the general reader then parses and checks cell by cell. Cells are
+    converted with Python's ``float`` (correctly rounded), as the general path converts them.
+    """
+    with reading(path), open_text(path) as fh:
+        text = fh.read()
+    lines = text.splitlines()
+    if len(lines) < 2 or "\t" not in lines[0] or '"' in text:
+        return None
+    header = lines[0].split("\t")
+    rows = [line.split("\t") for line in lines[1:]]
+    ids = [r[0] for r in rows]
+    if (any(len(r) != len(header) for r in rows) or len(set(header[1:])) != len(header) - 1
+            or len(set(ids)) != len(ids) or not _NA.isdisjoint(ids)):
+        return None
+    try:
+        values = np.array([r[1:] for r in rows], dtype=np.float64)
+    except ValueError:
+        return None
+    if np.isnan(values).any():
+        return None
+    return pd.DataFrame(values, index=pd.Index(ids, name=header[0]), columns=header[1:])
+
+
 def _orientation(frame: pd.DataFrame, samples: Sequence[str] | None) -> Orientation:
     if samples is not None:
         wanted = set(samples)
@@ -101,12 +131,14 @@ def read_covariates(path: PathLike, *, samples: Sequence[str] | None = None) -> 
     >>> read_covariates(p, samples=["S3", "S1"]).to_dict()
     {'PC1': {'S3': 0.3, 'S1': 0.1}}
     """
-    raw = _read_raw(path)
+    numeric = _read_numbers(path)  # the common case: one conversion instead of one per column
+    raw = _read_raw(path) if numeric is None else numeric
     orientation = _orientation(raw, samples)
     first_line = 2
-    numeric = _all_numbers(raw)
-    if numeric is not None:  # the common case: one conversion instead of one per column
-        raw = numeric
+    if numeric is None:
+        numeric = _all_numbers(raw)
+        if numeric is not None:
+            raw = numeric
     table = raw.T if orientation == "covariates_by_samples" else raw
     table.index = table.index.astype(str)
     table.columns = table.columns.astype(str)

@@ -195,3 +195,15 @@ def test_open_genotypes__variant_tables_agree_across_formats(tmp_path: Path) -> 
             pd.testing.assert_frame_equal(reader.variants, want, obj=kind)
             chunks = pd.concat([c.variants for c in reader.iter_chunks(8)], ignore_index=True)
             pd.testing.assert_frame_equal(chunks, want, obj=kind)
+
+
+def test_variant_table__ids_equal_to_built_ones_are_not_stored() -> None:
+    t = _table(ids=["chr1_5_A_G_b38", "chr1_9_C_T_b38", "chr1_9_G_A_b38", "chr2_3_G_A_b38",
+                    "chr2_40_T_TTA_b38"])
+    assert t.ids.null_count == 5
+    assert t.frame()["variant_id"].tolist() == [
+        "chr1_5_A_G_b38", "chr1_9_C_T_b38", "chr1_9_G_A_b38", "chr2_3_G_A_b38",
+        "chr2_40_T_TTA_b38"]
+    kept = _table(ids=["chr1_5_A_G_b38", "chr1_9_C_T_b38", "chr1_9_G_A_b38", "chr2_3_G_A_b37",
+                       "rs9"])
+    assert kept.ids.to_pylist() == [None, None, None, "chr2_3_G_A_b37", None]

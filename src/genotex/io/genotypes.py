@@ -278,8 +278,9 @@ class VariantTableBuilder:
             (a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a).cast(pa.string())
             for a in (ids, ref, alt))
         built = _build_ids(pc.take(pa.array(renamed, pa.string()), enc.indices), pos, ref, alt)
-        keep = pc.and_kleene(pc.match_substring_regex(ids, _GTEX_ID.pattern),
-                             pc.not_equal(ids, built))
+        differ = pc.not_equal(ids, built)
+        keep = (pc.and_kleene(pc.match_substring_regex(ids, _GTEX_ID.pattern), differ)
+                if pc.any(differ).as_py() else differ)  # (no regex when every ID is built's)
         ids = (pc.if_else(keep, ids, pa.scalar(None, pa.string())) if pc.any(keep).as_py()
                else pa.nulls(len(pos), pa.string()))
         self._parts.append((codes, pos, ids, ref, alt))

@@ -144,9 +144,9 @@ class PlinkReader(IndexedReader):
         """
         n, row_bytes = len(self.samples), (self._n_file + 3) // 4
         out = np.empty((max(hi - lo, 0), n), dtype=np.float32)
-        if hi <= lo:
+        if hi <= lo or row_bytes == 0:
             return out
-        step = max(1, _BLOCK_BYTES // max(1, row_bytes))
+        step = max(1, _BLOCK_BYTES // row_bytes)
         rows = min(step, hi - lo)
         raw = np.empty((rows, row_bytes), dtype=np.uint8)
         quads = np.empty((rows, row_bytes), dtype=np.uint32)
@@ -157,7 +157,7 @@ class PlinkReader(IndexedReader):
                 b = min(a + step, hi)
                 dest, k = out[a - lo: b - lo], b - a
                 fh.seek(len(_MAGIC) + a * row_bytes)
-                if fh.readinto(memoryview(raw[:k]).cast("B")) != k * row_bytes:
+                if fh.readinto(raw[:k].data.cast("B")) != k * row_bytes:
                     raise InputError(self.path, "file shorter than its .bim/.fam say (changed "
                                      "while open?)", "re-create the fileset")
                 src = np.take(_BYTE_CODES, raw[:k], out=quads[:k]).view(np.int8)[:, :self._n_file]

@@ -143,7 +143,10 @@ def test_pack_genotypes__valid_rows_as_prepare_genotypes_and_same_mapping() -> N
     valid = np.flatnonzero(prep.keep & ~prep.monomorphic)
     np.testing.assert_array_equal(packed.index, valid)
     assert not {3, 7, 9} & set(packed.index.tolist())
-    np.testing.assert_allclose(packed.unit, prep.unit[valid], rtol=1e-5, atol=1e-6)
+    # residual-space coordinates: same Gram matrix as the residualized rows
+    full = prep.unit[valid]
+    np.testing.assert_allclose(packed.unit @ packed.unit.T, full @ full.T, atol=2e-6)
+    assert packed.unit.shape == (valid.size, r.n_complement)
     np.testing.assert_allclose(packed.var, prep.var[valid], rtol=1e-5)
     assert packed.imputed is not None
     np.testing.assert_array_equal(packed.imputed, prep.imputed)

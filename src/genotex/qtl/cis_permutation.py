@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from genotex.qtl.beta_approx import beta_approx_pval
 from genotex.qtl.cis_nominal import PreparedGenotypes
 from genotex.qtl.genotype_stats import impute_mean, maf_mask
-from genotex.qtl.regression import ResidualRows, pval_from_r2, residualize_rows
+from genotex.qtl.regression import ResidualRows, complement_rows, pval_from_r2
 from genotex.qtl.residualize import Residualizer
 from genotex.qtl.windows import CisWindows
 
@@ -110,11 +110,11 @@ def _packed(index: NDArray[np.int64], n_variants: int, rows: ResidualRows,
     return PackedGenotypes(index, cs, unit, nan, rows.var, imputed)
 
 
-def _compact_valid(prep: PreparedGenotypes) -> PackedGenotypes:
-    """The valid rows of prepared genotypes, packed (a copy)."""
+def _compact_valid(prep: PreparedGenotypes, residualizer: Residualizer) -> PackedGenotypes:
+    """The valid rows of prepared genotypes, packed in residual-space coordinates."""
     idx = np.flatnonzero(prep.keep & ~prep.monomorphic)
-    return _packed(idx, prep.keep.size, ResidualRows(prep.unit[idx], prep.var[idx]),
-                   prep.imputed)
+    unit = residualizer.complement(prep.unit[idx])
+    return _packed(idx, prep.keep.size, ResidualRows(unit, prep.var[idx]), prep.imputed)
 
 
 def _rows_where(fn: Callable[[NDArray[Any]], NDArray[np.bool_]], m: NDArray[Any],
@@ -157,8 +157,7 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
     mono = _rows_where(lambda c: (c == c[:, :1]).all(1), sub)
     if mono.any():
         idx, sub = idx[~mono], sub[~mono]
-    rows = residualize_rows(sub, residualizer, overwrite=True)
-    return _packed(idx, g.shape[0], rows, g)
+    return _packed(idx, g.shape[0], complement_rows(sub, residualizer), g)
 
 
 def _max_abs_products(
@@ -206,7 +205,7 @@ def scan_permutations(
     time (at most ``max_block_elements`` products at once) and reduced immediately.
     The raw phenotype is permuted, then residualized (as tensorQTL and FastQTL do).
     """
-    return _scan(_compact_valid(prep), phenotypes, windows, residualizer, perm_ix,
+    return _scan(_compact_valid(prep, residualizer), phenotypes, windows, residualizer, perm_ix,
                  max_block_elements=max_block_elements, chunk_rows=chunk_rows)
 
 
@@ -225,7 +224,7 @@ def _scan(
         raise ValueError("windows must have one entry per phenotype")
     if perm_ix.ndim != 2 or perm_ix.shape[1] != phenotypes.shape[1]:
         raise ValueError("perm_ix must have shape (n_perm, n_samples)")
-    yr = residualize_rows(phenotypes, residualizer)
+    yr = complement_rows(phenotypes, residualizer)
     constant = (phenotypes == phenotypes[:, :1]).all(1)
     cs, unit, nan = packed.cs, packed.unit, packed.nan
     rows_per_chunk = max(1, min(chunk_rows, max_block_elements // (n_perm + 1)))
@@ -236,10 +235,9 @@ def _scan(
             continue
         if nan[lo:hi].all():
             raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
-        cols = np.empty((n_perm + 1, phenotypes.shape[1]), dtype=yr.unit.dtype)
+        cols = np.empty((n_perm + 1, yr.unit.shape[1]), dtype=yr.unit.dtype)
         cols[0] = yr.unit[p]  # observed first, then the permutations
-        cols[1:] = phenotypes[p][perm_ix]
-        residualize_rows(cols[1:], residualizer, overwrite=True)
+        cols[1:] = complement_rows(phenotypes[p][perm_ix], residualizer).unit
         r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)
         r_nom[nan[lo:hi]] = np.nan
         r2c = np.where(nan[lo:hi], -1.0, r_nom * r_nom)

@@ -7,7 +7,13 @@ Arrays in, frozen dataclasses of arrays out; no files, logging or globals. Genot
 
 from __future__ import annotations
 
-from genotex.qtl.beta_approx import BetaApprox, beta_approx_pval, fit_beta
+from genotex.qtl.beta_approx import (
+    BetaApprox,
+    BetaApproxBatch,
+    beta_approx_pval,
+    beta_approx_pvals,
+    fit_beta,
+)
 from genotex.qtl.cis_independent import CisIndependentResult, map_cis_independent
 from genotex.qtl.cis_nominal import CisNominalResult, map_cis_nominal, prepare_genotypes
 from genotex.qtl.cis_permutation import (
@@ -58,6 +64,7 @@ __all__ = [
     "AlleleStats",
     "Association",
     "BetaApprox",
+    "BetaApproxBatch",
     "CisIndependentResult",
     "CisNominalResult",
     "CisPermutationResult",
@@ -78,6 +85,7 @@ __all__ = [
     "apply_trans_permutations",
     "associate",
     "beta_approx_pval",
+    "beta_approx_pvals",
     "cis_windows",
     "concat_trans_pairs",
     "filter_cis",

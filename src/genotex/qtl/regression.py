@@ -108,7 +108,7 @@ def complement_rows(matrix: ArrayLike, residualizer: Residualizer) -> ResidualRo
     Examples
     --------
     >>> rr = complement_rows([[1.0, 2.0, 3.0]], Residualizer.intercept_only(3))
-    >>> rr.unit.shape, float(np.linalg.norm(rr.unit)), rr.var.tolist()
+    >>> rr.unit.shape, round(float(np.linalg.norm(rr.unit)), 12), rr.var.tolist()
     ((1, 2), 1.0, [1.0])
     """
     unit = residualizer.complement(matrix)

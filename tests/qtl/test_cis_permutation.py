@@ -143,10 +143,12 @@ def test_pack_genotypes__valid_rows_as_prepare_genotypes_and_same_mapping() -> N
     valid = np.flatnonzero(prep.keep & ~prep.monomorphic)
     np.testing.assert_array_equal(packed.index, valid)
     assert not {3, 7, 9} & set(packed.index.tolist())
-    np.testing.assert_allclose(packed.unit, prep.unit[valid], rtol=1e-5, atol=1e-6)
+    # residual-space coordinates: same Gram matrix as the residualized rows
+    full = prep.unit[valid]
+    np.testing.assert_allclose(packed.unit @ packed.unit.T, full @ full.T, atol=2e-6)
+    assert packed.unit.shape == (valid.size, r.n_complement)
     np.testing.assert_allclose(packed.var, prep.var[valid], rtol=1e-5)
-    assert packed.imputed is not None
-    np.testing.assert_array_equal(packed.imputed, prep.imputed)
+    np.testing.assert_array_equal(packed.dosages, g)
     np.testing.assert_array_equal(packed.cs[[0, 4, 8, 30]], [0, 3, 6, valid.size])
     y = rng.standard_normal((3, n)).astype(np.float32)
     w = CisWindows(np.array([0, 5, 10]), np.array([20, 25, 30]))
@@ -159,3 +161,31 @@ def test_pack_genotypes__valid_rows_as_prepare_genotypes_and_same_mapping() -> N
     np.testing.assert_array_equal(a.num_var, [np.sum((valid >= s) & (valid < e))
                                               for s, e in zip(w.start, w.stop, strict=True)])
     np.testing.assert_array_equal(a.pval_beta, b.pval_beta)
+
+
+def test_packed_window__slides_like_packing_each_range_afresh() -> None:
+    from genotex.qtl.cis_permutation import PackedWindow, pack_genotypes
+
+    rng = np.random.default_rng(5)
+    n = 30
+    g = rng.binomial(2, 0.3, (60, n)).astype(np.float32)
+    g[::7] = 0.0  # monomorphic rows are packed out
+    g[4, 3] = np.nan
+    r = Residualizer(rng.standard_normal((n, 2)), dtype=np.float32)
+    win = PackedWindow(r, maf_threshold=0.05)
+    lo = hi = 0
+    for new_lo, new_hi in [(0, 25), (10, 40), (40, 41), (41, 60), (45, 50)]:
+        win.slide(new_lo - lo)
+        if new_hi > max(hi, new_lo):
+            win.extend(g[max(hi, new_lo):new_hi])
+        lo, hi = new_lo, max(hi, new_hi)
+        got = win.view(new_hi - new_lo)
+        want = pack_genotypes(g[new_lo:new_hi], r, maf_threshold=0.05)
+        for f in ("index", "cs", "nan", "dosages"):
+            np.testing.assert_array_equal(getattr(got, f), getattr(want, f), err_msg=f)
+        np.testing.assert_allclose(got.unit, want.unit, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(got.var, want.var, rtol=1e-6)
+    kept = win.view().copy()
+    win.slide(win.n_variants)
+    assert win.n_variants == 0 and kept.n_variants == 15
+    assert kept.copy(dosages=False).dosages is None

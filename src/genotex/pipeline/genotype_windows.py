@@ -23,9 +23,10 @@ from genotex.io import check_chrom_naming_matches
 from genotex.io.bed import read_phenotype_bed
 from genotex.io.covariates import read_covariates
 from genotex.io.genotypes import GenotypeReader, open_genotypes
+from genotex.qtl.cis_permutation import PackedGenotypes, PackedWindow
 from genotex.qtl.windows import CisWindows, cis_windows
 
-__all__ = ["CisInputs", "WindowBatch", "iter_window_batches", "load_cis_inputs",
+__all__ = ["READ_ROWS", "CisInputs", "WindowBatch", "iter_window_batches", "load_cis_inputs",
            "read_phenotype_groups"]
 
 PathLike = str | Path
@@ -159,9 +160,13 @@ class WindowBatch:
     variants
         (n_variants, 5) variant table (``variant_id, chrom, pos, ref, alt``) of the buffer.
     dosages
-        (n_variants, n_samples) float32 ALT dosages, NaN = missing.
+        (n_variants, n_samples) float32 ALT dosages, NaN = missing; (0, n_samples) when the
+        batch comes packed.
     windows
-        cis window of each batch phenotype as rows of ``dosages``.
+        cis window of each batch phenotype as rows of ``variants``.
+    packed
+        The variants packed for the permutation pass (``iter_window_batches(pack=…)``), else
+        None. Valid until the next batch is requested.
     """
 
     chrom: str
@@ -169,6 +174,7 @@ class WindowBatch:
     variants: pd.DataFrame
     dosages: NDArray[np.float32]
     windows: CisWindows
+    packed: PackedGenotypes | None = None
 
 
 def _batches(start: NDArray[np.int64], stop: NDArray[np.int64], units: NDArray[np.int64],
@@ -202,6 +208,7 @@ def iter_window_batches(
     chunk_variants: int = 20_000,
     groups: NDArray[np.object_] | None = None,
     only: NDArray[np.bool_] | None = None,
+    pack: PackedWindow | None = None,
 ) -> Iterator[WindowBatch]:
     """Batches of one chromosome's phenotypes with the genotypes of their cis windows.
 
@@ -210,6 +217,9 @@ def iter_window_batches(
     batch). Genotypes already in the buffer are reused; only the new part is read. Phenotypes
     with an empty window are skipped. Members of a group are never split between batches.
     ``only`` (n_phenotypes,) restricts the batches to the flagged phenotypes.
+    ``pack`` (an empty :class:`genotex.qtl.PackedWindow`): the new genotypes are packed into
+    it as they are read, :data:`READ_ROWS` variants at a time, and batches carry
+    ``packed`` instead of ``dosages``.
     """
     table = reader.variant_table
     vpos = table.pos[table.chrom_slice(chrom)]
@@ -228,21 +238,39 @@ def iter_window_batches(
     empty = table.frame(0, 0)
     buf_var = empty
     buf_dos = np.empty((0, len(inputs.samples)), dtype=np.float32)
+    if pack is not None:
+        pack.slide(pack.n_variants)
     for idx in _batches(start, stop, np.asarray(units, dtype=np.int64), chunk_variants):
         lo, hi = int(start[idx].min()), int(stop[idx].max())
         if lo >= buf_hi or lo < buf_lo:
             buf_lo = buf_hi = lo
             buf_var, buf_dos = empty, buf_dos[:0]
+            if pack is not None:
+                pack.slide(pack.n_variants)
         keep = slice(lo - buf_lo, buf_hi - buf_lo)
         parts_v, parts_d = [buf_var.iloc[keep]], [buf_dos[keep]]
-        if hi > buf_hi:
-            chunk = reader.read_region(chrom, int(vpos[buf_hi]), int(vpos[hi - 1]))
-            first = int(np.searchsorted(vpos, vpos[buf_hi], side="left"))
-            take = slice(buf_hi - first, hi - first)
+        if pack is not None:
+            pack.slide(lo - buf_lo)
+        step = READ_ROWS if pack is not None else max(hi - buf_hi, 1)
+        for a in range(buf_hi, hi, step):
+            b = min(a + step, hi)
+            chunk = reader.read_region(chrom, int(vpos[a]), int(vpos[b - 1]))
+            first = int(np.searchsorted(vpos, vpos[a], side="left"))
+            take = slice(a - first, b - first)
             parts_v.append(chunk.variants.iloc[take])
-            parts_d.append(chunk.dosages[take])
-        buf_var = pd.concat(parts_v, ignore_index=True)
+            if pack is None:
+                parts_d.append(chunk.dosages[take])
+            else:
+                pack.extend(chunk.dosages[take])
+        buf_var = pd.concat(parts_v, ignore_index=True) if len(parts_v) > 1 else parts_v[0]
         buf_dos = np.concatenate(parts_d) if len(parts_d) > 1 else parts_d[0]
         buf_lo, buf_hi = lo, max(hi, buf_hi)
-        yield WindowBatch(chrom, rows[idx], buf_var.iloc[: hi - lo],
-                          buf_dos[: hi - lo], CisWindows(start[idx] - lo, stop[idx] - lo))
+        yield WindowBatch(chrom, rows[idx], buf_var.iloc[: hi - lo], buf_dos[: hi - lo],
+                          CisWindows(start[idx] - lo, stop[idx] - lo),
+                          None if pack is None else pack.view(hi - lo))
+
+
+#: Variants read (and packed) at once when batches are packed: small enough for the
+#: allocator to reuse the memory of the previous read (no page faults), large enough for I/O.
+READ_ROWS = 4096
+

@@ -50,7 +50,7 @@ from genotex.qtl import (
     AdaptivePermutations,
     CisPermutationResult,
     Residualizer,
-    beta_approx_pval,
+    beta_approx_pvals,
     map_cis_independent,
     map_cis_nominal,
     map_cis_permutations,
@@ -59,7 +59,7 @@ from genotex.qtl import (
     qvalue,
 )
 from genotex.qtl import significant_pairs as significant_mask
-from genotex.qtl.cis_permutation import PackedGenotypes, pack_genotypes
+from genotex.qtl.cis_permutation import PackedGenotypes, PackedWindow
 from genotex.qtl.windows import CisWindows
 
 __all__ = [
@@ -371,12 +371,11 @@ class _StageCache:
     covered: NDArray[np.bool_] | None = None
 
     def add(self, batch: WindowBatch, packed: PackedGenotypes, n_phenotypes: int) -> None:
-        slim = replace(packed, imputed=None)  # later stages need no allele statistics
+        slim = replace(packed, dosages=None)  # later stages need no allele statistics
         if self.used + slim.nbytes > self.budget:
             return
         self.used += slim.nbytes
-        empty = np.empty((0, batch.dosages.shape[1]), dtype=batch.dosages.dtype)  # no view
-        self.batches.append((replace(batch, dosages=empty), slim))
+        self.batches.append((replace(batch, packed=None), slim.copy()))
         if self.covered is None:
             self.covered = np.zeros(n_phenotypes, dtype=bool)
         self.covered[batch.phenotypes] = True
@@ -413,16 +412,16 @@ class _PermutationScan:
         total = len(inputs.positions) if only is None else int(only.sum())
         if total == 0:
             return _batch_frame_empty(labels), None
+        pack = PackedWindow(self.residualizer, self.maf_threshold)
         with inputs.open_genotypes() as reader, _bar(total, self.progress) as bar:
             for chrom in inputs.chromosomes:
                 batches = iter_window_batches(reader, inputs, chrom, window=self.window,
                                               chunk_variants=self.chunk_variants,
-                                              groups=labels, only=only)
+                                              groups=labels, only=only, pack=pack)
                 for batch in _iterate(bar, chrom, batches):
-                    genotypes: Any = batch.dosages
+                    genotypes = batch.packed
+                    assert genotypes is not None
                     if cache is not None:
-                        genotypes = pack_genotypes(batch.dosages, self.residualizer,
-                                                   self.maf_threshold)
                         cache.add(batch, genotypes, len(inputs.positions))
                     res = self._map(batch, genotypes, perm, keep_r2=keep_r2,
                                     beta_approx=beta_approx)
@@ -507,18 +506,19 @@ def _adaptive_passes(scan: _PermutationScan, perm: NDArray[np.int64],
         p_star = _p_star(frame, fdr, qvalue_lambda)
         todo = (np.ones(len(frame), dtype=bool) if p_star is None else
                 ~rule.settled(frame["pval_beta"], frame["num_perm"], p_star))
+        todo &= frame["num_perm"].to_numpy() == lo  # a phenotype that stopped stays stopped
         if not todo.any():
             break
         more, r2_more = scan.run_cached(perm[lo:hi], np.isin(member, key[todo]), cache)
         rows = pd.Index(key).get_indexer(
             more["group_id" if grouped else "phenotype_id"].to_numpy(dtype=object))
-        update = np.empty((rows.size, len(_STAGE_COLUMNS)))
         for i, j in enumerate(rows.tolist()):
             r2[j] = np.concatenate([r2[j], r2_more[i]])  # type: ignore[index]
-            b = beta_approx_pval(r2[j], float(r2_top[j]),
-                                 dof_init=0.25 * dof if grouped else dof)
-            update[i] = [(np.sum(r2[j] >= r2_top[j]) + 1) / (r2[j].size + 1), b.pval_beta,
-                         b.beta_shape1, b.beta_shape2, b.true_df, b.pval_true_df, hi]
+        stacked = np.array([r2[j] for j in rows.tolist()]).reshape(rows.size, hi)
+        b = beta_approx_pvals(stacked, r2_top[rows], dof_init=0.25 * dof if grouped else dof)
+        pval_perm = ((stacked >= r2_top[rows, None]).sum(1) + 1) / (hi + 1)
+        update = np.column_stack([pval_perm, b.pval_beta, b.beta_shape1, b.beta_shape2,
+                                  b.true_df, b.pval_true_df, np.full(rows.size, hi)])
         for c, col in enumerate(_STAGE_COLUMNS):
             values = frame[col].to_numpy(copy=True)
             values[rows] = update[:, c]

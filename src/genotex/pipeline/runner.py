@@ -96,12 +96,18 @@ def _single_threaded_blas() -> Iterator[None]:
     workers; with one BLAS thread per task every layout writes byte-identical files, and the
     parallelism comes from the workers. Reference-counted, so concurrent tasks in one worker
     (threads) keep the limit until the last one ends.
+
+    threadpoolctl lets a single thread set OpenBLAS's (process-wide) limit and silently
+    ignores the others; a thread that set it outside a ``with`` (the CLI's ``--threads``, or
+    any earlier caller in this process) keeps that right for good, so the limit is taken
+    over explicitly here and released when the last task ends.
     """
     import scipy.linalg  # noqa: F401  load scipy's own BLAS now, so that the limit covers it
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import OpenBLASController, threadpool_limits
 
     with _BLAS_LOCK:
         if _BLAS_STATE["users"] == 0:
+            OpenBLASController.clear_controlling_thread(force=True)
             _BLAS_STATE["limiter"] = threadpool_limits(limits=1)
         _BLAS_STATE["users"] += 1
     try:
@@ -112,6 +118,7 @@ def _single_threaded_blas() -> Iterator[None]:
             if _BLAS_STATE["users"] == 0:
                 _BLAS_STATE["limiter"].restore_original_limits()
                 _BLAS_STATE["limiter"] = None
+                OpenBLASController.clear_controlling_thread(force=True)
 
 
 def _entry_is_current(entry: TaskEntry | None, task: Task) -> bool:

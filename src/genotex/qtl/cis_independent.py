@@ -13,11 +13,10 @@ from genotex.qtl.cis_permutation import (
     CisPermutationResult,
     PhenotypeScan,
     TopVariantColumns,
-    _top_allele_stats,
     permutation_indices,
     scan_permutations,
 )
-from genotex.qtl.genotype_stats import impute_mean
+from genotex.qtl.genotype_stats import allele_stats, impute_mean
 from genotex.qtl.regression import pval_from_r2
 from genotex.qtl.residualize import Residualizer
 from genotex.qtl.windows import CisWindows
@@ -38,7 +37,8 @@ def _row(p: int, scan: PhenotypeScan, b: BetaApprox, g: NDArray[np.floating], nu
          dof: int, n_perm: int) -> dict[str, float]:
     r2 = scan.r_top * scan.r_top
     slope = scan.r_top * scan.std_ratio
-    ma_s, ma_c, af = _top_allele_stats(g)
+    st = allele_stats(g[None], top_variant=True)
+    ma_s, ma_c, af = int(st.ma_samples[0]), int(st.ma_count[0]), float(st.af[0])
     return {
         "phenotype_index": p, "variant_index": scan.var_index, "num_var": num_var,
         "beta_shape1": b.beta_shape1, "beta_shape2": b.beta_shape2, "true_df": b.true_df,
@@ -122,7 +122,7 @@ def map_cis_independent(
             prep = prepare_genotypes(gi[lo:hi], res, maf_threshold=maf_threshold)
             prep = _exclude_conditioned(prep)
             s = scan_permutations(prep, y[p:p + 1], local, res, perm)[0]
-            s = PhenotypeScan(s.var_index + lo, s.r_top, s.std_ratio, s.num_var, s.r2_perm)
+            s = replace(s, var_index=s.var_index + lo)
             return s, beta_approx_pval(s.r2_perm, s.r_top**2, dof_init=res.dof), res.dof
 
         first = {f.name: getattr(cis_result, f.name)[i] for f in fields(cis_result)

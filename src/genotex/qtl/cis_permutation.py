@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from genotex.qtl.beta_approx import beta_approx_pval
+from genotex.qtl.beta_approx import beta_approx_pvals
 from genotex.qtl.cis_nominal import PreparedGenotypes
-from genotex.qtl.genotype_stats import impute_mean, maf_mask
-from genotex.qtl.regression import ResidualRows, pval_from_r2, residualize_rows
+from genotex.qtl.genotype_stats import allele_stats, impute_mean, is_monomorphic, maf_mask
+from genotex.qtl.regression import complement_rows, pval_from_r2
 from genotex.qtl.residualize import Residualizer
 from genotex.qtl.windows import CisWindows
 
@@ -20,6 +19,7 @@ __all__ = [
     "AdaptivePermutations",
     "CisPermutationResult",
     "PackedGenotypes",
+    "PackedWindow",
     "PhenotypeScan",
     "map_cis_permutations",
     "pack_genotypes",
@@ -71,16 +71,17 @@ class PhenotypeScan:
 class PackedGenotypes:
     """Valid genotype rows (MAF filter passed, not monomorphic) packed together.
 
-    Built by :func:`pack_genotypes`; :func:`map_cis_permutations` accepts it in place of the
-    dosages, so a caller that maps the same genotypes again (the adaptive mode's later stages)
-    does not redo the work.
+    Built by :func:`pack_genotypes` (or a :class:`PackedWindow`); :func:`map_cis_permutations`
+    accepts it in place of the dosages, so a caller that maps the same genotypes again (the
+    adaptive mode's later stages) does not redo the work.
 
     ``index`` (n_valid,) genotype row of each packed row; ``cs`` (n_variants + 1,) number of
     valid rows before each genotype row (window ``lo:hi`` is packed rows ``cs[lo]:cs[hi]``);
-    ``unit`` (n_valid, n_samples) residualized unit rows, rows constant after residualization
-    zeroed and flagged in ``nan``; ``var`` their ddof=1 residual variances; ``imputed``
-    (n_variants, n_samples) the mean-imputed dosages of every row, for the top variants'
-    allele statistics (None: those columns are left 0).
+    ``unit`` (n_valid, n − 1 − k) residualized unit rows in the residual space's coordinates
+    (:meth:`Residualizer.complement`), rows constant after residualization zeroed and flagged
+    in ``nan``; ``var`` their ddof=1 residual variances; ``dosages`` (n_variants, n_samples)
+    the dosages of every row (NaN = missing), for the top variants' allele statistics (None:
+    those columns are left 0).
     """
 
     index: NDArray[np.int64]
@@ -88,50 +89,54 @@ class PackedGenotypes:
     unit: NDArray[np.floating]
     nan: NDArray[np.bool_]
     var: NDArray[np.floating]
-    imputed: NDArray[np.floating] | None
+    dosages: NDArray[np.floating] | None
+
+    @property
+    def n_variants(self) -> int:
+        """Genotype rows covered (valid or not)."""
+        return int(self.cs.size - 1)
 
     @property
     def nbytes(self) -> int:
-        """Memory held by the packed rows (the imputed dosages included when kept)."""
-        extra = 0 if self.imputed is None else self.imputed.nbytes
-        return int(self.unit.nbytes + self.var.nbytes + self.index.nbytes + self.cs.nbytes
-                   + extra)
+        """Memory held by the packed rows (and the dosages when kept)."""
+        return int(sum(getattr(self, f.name).nbytes for f in fields(self)
+                       if getattr(self, f.name) is not None))
+
+    def copy(self, *, dosages: bool = True) -> PackedGenotypes:
+        """An independent copy (a :class:`PackedWindow` reuses its arrays), without the
+        dosages unless asked."""
+        kept = None if self.dosages is None or not dosages else np.array(self.dosages)
+        return PackedGenotypes(self.index.copy(), self.cs.copy(), self.unit.copy(),
+                               self.nan.copy(), self.var.copy(), kept)
 
 
-def _packed(index: NDArray[np.int64], n_variants: int, rows: ResidualRows,
-            imputed: NDArray[np.floating]) -> PackedGenotypes:
-    valid = np.zeros(n_variants, dtype=bool)
-    valid[index] = True
-    cs = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
-    unit = rows.unit
-    nan = np.isnan(unit[:, 0]) if unit.shape[1] else np.zeros(index.size, dtype=bool)
-    if nan.any():
-        unit[nan] = 0
-    return PackedGenotypes(index, cs, unit, nan, rows.var, imputed)
+_ROW_FIELDS = ("index", "nan", "var")
 
 
-def _compact_valid(prep: PreparedGenotypes) -> PackedGenotypes:
-    """The valid rows of prepared genotypes, packed (a copy)."""
-    idx = np.flatnonzero(prep.keep & ~prep.monomorphic)
-    return _packed(idx, prep.keep.size, ResidualRows(prep.unit[idx], prep.var[idx]),
-                   prep.imputed)
+def _compact_valid(prep: PreparedGenotypes, residualizer: Residualizer) -> PackedGenotypes:
+    """The valid rows of prepared genotypes, packed in residual-space coordinates."""
+    valid = prep.keep & ~prep.monomorphic
+    idx = np.flatnonzero(valid)
+    unit = residualizer.complement(prep.unit[idx])
+    nan = np.isnan(unit[:, 0]) if unit.shape[1] else np.zeros(idx.size, dtype=bool)
+    unit[nan] = 0
+    return PackedGenotypes(idx, np.concatenate([[0], np.cumsum(valid, dtype=np.int64)]), unit,
+                           nan, prep.var[idx], prep.imputed)
 
 
-def _rows_where(fn: Callable[[NDArray[Any]], NDArray[np.bool_]], m: NDArray[Any],
-                chunk_rows: int = 4096) -> NDArray[np.bool_]:
-    """``fn`` (a row-wise test) applied over chunks of rows, keeping temporaries small."""
-    out = np.zeros(m.shape[0], dtype=bool)
-    for lo in range(0, m.shape[0], chunk_rows):
-        out[lo:lo + chunk_rows] = fn(m[lo:lo + chunk_rows])
-    return out
+def _imputed(block: NDArray[np.floating]) -> NDArray[np.floating]:
+    """``block`` with missing dosages mean-imputed (the same array when none is missing)."""
+    return impute_mean(block) if np.isnan(block).any() else block
 
 
 def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
-                   maf_threshold: float = 0.0) -> PackedGenotypes:
+                   maf_threshold: float = 0.0, *, out: NDArray[np.floating] | None = None,
+                   chunk_rows: int = 1024) -> PackedGenotypes:
     """Impute, filter and residualize only the valid rows of a genotype matrix.
 
-    The same values as :func:`genotex.qtl.prepare_genotypes` on those rows, in fewer passes
-    over memory.
+    The same values as :func:`genotex.qtl.prepare_genotypes` on those rows (the residuals in
+    residual-space coordinates), computed ``chunk_rows`` variants at a time so every step
+    works in cache.
 
     Parameters
     ----------
@@ -141,25 +146,122 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
         Covariates to project out; sets the precision.
     maf_threshold
         In-sample MAF filter; monomorphic variants are always dropped.
+    out
+        Optional (≥ n_valid, n − 1 − k) array of the residualizer's dtype for the unit rows
+        (no new memory; :class:`PackedWindow` reuses its buffers this way).
     """
     d = np.asarray(genotypes)
     if d.dtype not in (np.float32, np.float64):
         d = d.astype(np.float64)
-    g = d
-    missing = _rows_where(lambda c: np.isnan(c).any(1), d)
-    if missing.any():
-        g = d.copy()
-        g[missing] = impute_mean(d[missing])
-    n = g.shape[1]
-    af = (g.sum(1, dtype=np.float64) / (2 * n)).astype(np.float32)
-    idx = np.flatnonzero(maf_mask(af, maf_threshold))
-    sub = np.take(g, idx, axis=0).astype(residualizer.dtype, copy=False)
-    mono = _rows_where(lambda c: (c == c[:, :1]).all(1), sub)
-    if mono.any():
-        idx, sub = idx[~mono], sub[~mono]
-    rows = residualize_rows(sub, residualizer, overwrite=True)
-    return _packed(idx, g.shape[0], rows, g)
+    n_var, n = d.shape
+    valid = np.zeros(n_var, dtype=bool)
+    for lo in range(0, n_var, chunk_rows):
+        block = _imputed(d[lo:lo + chunk_rows])
+        af = (block.sum(1, dtype=np.float64) / (2 * n)).astype(np.float32)
+        valid[lo:lo + chunk_rows] = maf_mask(af, maf_threshold) & ~is_monomorphic(block)
+    idx = np.flatnonzero(valid)
+    dt = residualizer.dtype
+    unit = (np.empty((idx.size, residualizer.n_complement), dtype=dt) if out is None
+            else out[:idx.size])
+    var = np.empty(idx.size, dtype=dt)
+    for lo in range(0, idx.size, chunk_rows):
+        hi = min(lo + chunk_rows, idx.size)
+        block = _imputed(np.take(d, idx[lo:hi], axis=0))
+        u = residualizer.complement(block, out=unit[lo:hi])
+        ss = np.einsum("ij,ij->i", u, u)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            u /= np.sqrt(ss)[:, None]
+        var[lo:hi] = ss / (n - 1)
+    nan = ~np.isfinite(unit[:, 0]) if unit.shape[1] else np.zeros(idx.size, dtype=bool)
+    if nan.any():
+        unit[nan] = 0
+    cs = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
+    return PackedGenotypes(idx, cs, unit, nan, var, d)
 
+
+class PackedWindow:
+    """Packed genotypes of a sliding run of variants, each variant packed once.
+
+    A scan along a chromosome keeps the variants still needed (:meth:`slide` drops those
+    before the next window), packs only the new ones (:meth:`extend`) and maps
+    :meth:`view`. The unit rows live in two arrays used in turn, so sliding allocates no new
+    memory once they are large enough (page faults on fresh memory cost as much as packing).
+    A view is valid until the second :meth:`slide` after it: copy it to keep it.
+
+    Parameters
+    ----------
+    residualizer, maf_threshold
+        As :func:`pack_genotypes`.
+    """
+
+    def __init__(self, residualizer: Residualizer, maf_threshold: float = 0.0) -> None:
+        self.residualizer = residualizer
+        self.maf_threshold = maf_threshold
+        unit = np.empty((0, residualizer.n_complement), dtype=residualizer.dtype)
+        dosages = np.empty((0, residualizer.n_samples), dtype=np.float32)
+        self._units, self._dosages = [unit, unit], [dosages, dosages]
+        self._packed = pack_genotypes(dosages, residualizer, maf_threshold)
+
+    @property
+    def n_variants(self) -> int:
+        """Variants in the window."""
+        return self._packed.n_variants
+
+    def slide(self, drop: int) -> None:
+        """Drop the first ``drop`` variants (all of them when ``drop ≥ n_variants``)."""
+        cur = self._packed
+        drop = min(max(drop, 0), cur.n_variants)
+        lo = int(cur.cs[drop])
+        kept_rows, kept_vars = cur.unit.shape[0] - lo, cur.n_variants - drop
+        unit = _room(self._units, 1, kept_rows)
+        unit[:kept_rows] = cur.unit[lo:]
+        dosages = _room(self._dosages, 1, kept_vars)
+        assert cur.dosages is not None
+        dosages[:kept_vars] = cur.dosages[drop:]
+        self._units.reverse()
+        self._dosages.reverse()
+        rows = {f: getattr(cur, f)[lo:] for f in _ROW_FIELDS}
+        rows["index"] = rows["index"] - drop
+        self._packed = PackedGenotypes(cs=cur.cs[drop:] - lo, unit=unit[:kept_rows],
+                                       dosages=dosages[:kept_vars], **rows)
+
+    def extend(self, genotypes: ArrayLike) -> None:
+        """Pack (n_new, n_samples) dosages of the variants that follow the window."""
+        cur = self._packed
+        assert cur.dosages is not None
+        g = np.asarray(genotypes, dtype=np.float32)
+        n_rows, n_vars = cur.unit.shape[0], cur.n_variants
+        unit = _room(self._units, 0, n_rows + g.shape[0], n_rows)
+        dosages = _room(self._dosages, 0, n_vars + g.shape[0], n_vars)
+        dosages[n_vars:n_vars + g.shape[0]] = g
+        new = pack_genotypes(g, self.residualizer, self.maf_threshold, out=unit[n_rows:])
+        rows = {f: np.concatenate([getattr(cur, f), getattr(new, f)]) for f in _ROW_FIELDS}
+        rows["index"][n_rows:] += n_vars
+        cs = np.concatenate([cur.cs, new.cs[1:] + cur.cs[-1]])
+        self._packed = PackedGenotypes(cs=cs, unit=unit[:n_rows + new.unit.shape[0]],
+                                       dosages=dosages[:n_vars + g.shape[0]], **rows)
+
+    def view(self, n_variants: int | None = None) -> PackedGenotypes:
+        """The first ``n_variants`` variants of the window (all by default), no copy."""
+        cur = self._packed
+        if n_variants is None or n_variants >= cur.n_variants:
+            return cur
+        k = int(cur.cs[n_variants])
+        rows = {f: getattr(cur, f)[:k] for f in _ROW_FIELDS}
+        assert cur.dosages is not None
+        return PackedGenotypes(cs=cur.cs[:n_variants + 1], unit=cur.unit[:k],
+                               dosages=cur.dosages[:n_variants], **rows)
+
+
+def _room(buffers: list[NDArray[Any]], which: int, rows: int, keep: int = 0) -> NDArray[Any]:
+    """``buffers[which]`` with room for ``rows`` rows (grown at least twofold, its first
+    ``keep`` rows kept)."""
+    buf = buffers[which]
+    if buf.shape[0] < rows:
+        grown = np.empty((max(rows, 2 * buf.shape[0], 4096), buf.shape[1]), buf.dtype)
+        grown[:keep] = buf[:keep]
+        buffers[which] = buf = grown
+    return buf
 
 def _max_abs_products(
     unit: NDArray[np.floating], cols: NDArray[np.floating], chunk_rows: int
@@ -206,7 +308,7 @@ def scan_permutations(
     time (at most ``max_block_elements`` products at once) and reduced immediately.
     The raw phenotype is permuted, then residualized (as tensorQTL and FastQTL do).
     """
-    return _scan(_compact_valid(prep), phenotypes, windows, residualizer, perm_ix,
+    return _scan(_compact_valid(prep, residualizer), phenotypes, windows, residualizer, perm_ix,
                  max_block_elements=max_block_elements, chunk_rows=chunk_rows)
 
 
@@ -225,21 +327,20 @@ def _scan(
         raise ValueError("windows must have one entry per phenotype")
     if perm_ix.ndim != 2 or perm_ix.shape[1] != phenotypes.shape[1]:
         raise ValueError("perm_ix must have shape (n_perm, n_samples)")
-    yr = residualize_rows(phenotypes, residualizer)
+    yr = complement_rows(phenotypes, residualizer)
     constant = (phenotypes == phenotypes[:, :1]).all(1)
     cs, unit, nan = packed.cs, packed.unit, packed.nan
     rows_per_chunk = max(1, min(chunk_rows, max_block_elements // (n_perm + 1)))
-    out: dict[int, PhenotypeScan] = {}
-    for p in np.flatnonzero(~constant).tolist():
+
+    def one(p: int) -> PhenotypeScan | None:
         lo, hi = int(cs[windows.start[p]]), int(cs[max(windows.stop[p], windows.start[p])])
         if hi <= lo:
-            continue
+            return None
         if nan[lo:hi].all():
             raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
-        cols = np.empty((n_perm + 1, phenotypes.shape[1]), dtype=yr.unit.dtype)
+        cols = np.empty((n_perm + 1, yr.unit.shape[1]), dtype=yr.unit.dtype)
         cols[0] = yr.unit[p]  # observed first, then the permutations
-        cols[1:] = phenotypes[p][perm_ix]
-        residualize_rows(cols[1:], residualizer, overwrite=True)
+        cols[1:] = complement_rows(phenotypes[p][perm_ix], residualizer).unit
         r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)
         r_nom[nan[lo:hi]] = np.nan
         r2c = np.where(nan[lo:hi], -1.0, r_nom * r_nom)
@@ -247,9 +348,12 @@ def _scan(
         # tensorQTL's argmax mostly picks; float32 rounding alone decides otherwise
         top = int(np.argmax(r2c >= r2c.max() * (1 - TIE_RTOL)))
         ratio = float(np.sqrt(yr.var[p] / packed.var[lo + top]))
-        out[p] = PhenotypeScan(int(packed.index[lo + top]), float(r_nom[top]), ratio, hi - lo,
-                               best * best)
-    return out
+        return PhenotypeScan(int(packed.index[lo + top]), float(r_nom[top]), ratio,
+                             hi - lo, best * best)
+
+    todo = np.flatnonzero(~constant).tolist()
+    scans = [one(p) for p in todo]
+    return {p: s for p, s in zip(todo, scans, strict=True) if s is not None}
 
 
 @dataclass(frozen=True)
@@ -307,7 +411,8 @@ class AdaptivePermutations:
     is clearly on one side of it: ``|ln(p̂/p*)| > z·sqrt((1 − p*)/(m·p*))``, the relative
     standard error of an empirical p-value at ``p*`` from ``m`` permutations (the beta
     approximation is more precise than that). Clearly null and clearly significant phenotypes
-    thus stop after ``min_perm``; those near the threshold run on.
+    thus stop after ``min_perm``; those near the threshold run on. A phenotype that stopped
+    stays stopped (its p-value is final) even if ``p*`` moves later.
     """
 
     min_perm: int = 100
@@ -338,16 +443,6 @@ class AdaptivePermutations:
             return np.ones(p.shape, dtype=bool)
         se = np.sqrt((1 - p_star) / (m * p_star))
         return np.asarray(np.abs(np.log(p / p_star)) > self.z * se)
-
-
-def _top_allele_stats(g: NDArray[np.floating]) -> tuple[int, int, float]:
-    """ma_samples, ma_count, af of one imputed variant as tensorQTL ``prepare_cis_output``."""
-    n2 = 2 * g.size
-    af = float(np.sum(g)) / n2
-    s = float(np.sum(g[g > 0.5]))
-    if af <= 0.5:
-        return int(np.sum(g > 0.5)), int(s), af
-    return int(np.sum(g < 1.5)), int(n2 - s), af
 
 
 def _group_codes(groups: ArrayLike | None, n: int) -> NDArray[np.int64]:
@@ -435,13 +530,13 @@ def map_cis_permutations(
         r2_perm = np.max([r2[p] for p in got], axis=0)
         rows.append((members[0], best, int(code), members.size, scans[best], r2_perm))
     rows.sort(key=lambda t: t[0])
-    return _assemble(rows, packed.imputed, dof, perm.shape[0], groups is not None, beta_approx,
+    return _assemble(rows, packed, dof, perm.shape[0], groups is not None, beta_approx,
                      keep_r2_perm)
 
 
 def _assemble(
     rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]],
-    imputed: NDArray[np.floating] | None,
+    packed: PackedGenotypes,
     dof: int,
     n_perm: int,
     grouped: bool,
@@ -449,32 +544,37 @@ def _assemble(
     keep_r2_perm: bool,
 ) -> CisPermutationResult:
     n = len(rows)
-    f = {k: np.full(n, np.nan) for k in ("s1", "s2", "df", "ptd", "pb", "pn", "sl", "se", "pp")}
-    ma_s = np.zeros(n, np.int32)
-    ma_c = np.zeros(n, np.int32)
-    af = np.zeros(n, np.float32)
-    for i, (_, _, _, _, scan, r2_perm) in enumerate(rows):
-        r2_top = scan.r_top * scan.r_top
-        f["pp"][i] = (np.sum(r2_perm >= r2_top) + 1) / (r2_perm.size + 1)
-        slope = scan.r_top * scan.std_ratio
-        tstat2 = dof * r2_top / (1 - r2_top)
-        f["sl"][i], f["se"][i] = slope, abs(slope) / np.sqrt(tstat2)
-        f["pn"][i] = float(pval_from_r2(r2_top, dof))
-        if imputed is not None:
-            ma_s[i], ma_c[i], af[i] = _top_allele_stats(imputed[scan.var_index])
-        if beta_approx:
-            b = beta_approx_pval(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
-            f["pb"][i], f["s1"][i], f["s2"][i] = b.pval_beta, b.beta_shape1, b.beta_shape2
-            f["df"][i], f["ptd"][i] = b.true_df, b.pval_true_df
+    r_top = np.array([r[4].r_top for r in rows], dtype=np.float64)
+    ratio = np.array([r[4].std_ratio for r in rows], dtype=np.float64)
+    top = np.array([r[4].var_index for r in rows], dtype=np.int64)
+    if packed.dosages is not None:
+        st = allele_stats(_imputed(packed.dosages[top]), top_variant=True)
+        af, ma_s, ma_c = st.af, st.ma_samples, st.ma_count
+    else:
+        af, ma_s, ma_c = np.zeros(n, np.float32), np.zeros(n, np.int32), np.zeros(n, np.int32)
+    r2_perm = (np.array([r[5] for r in rows]) if n
+               else np.empty((0, n_perm), dtype=packed.unit.dtype))
+    r2_top = r_top * r_top
+    slope = r_top * ratio
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope_se = np.abs(slope) / np.sqrt(dof * r2_top / (1 - r2_top))
+    nan = np.full(n, np.nan)
+    b = (beta_approx_pvals(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
+         if beta_approx else None)
     return CisPermutationResult(
         phenotype_index=np.array([r[1] for r in rows], dtype=np.int64),
-        variant_index=np.array([r[4].var_index for r in rows], dtype=np.int64),
+        variant_index=top,
         num_var=np.array([r[4].num_var for r in rows], dtype=np.int32),
-        beta_shape1=f["s1"], beta_shape2=f["s2"], true_df=f["df"], pval_true_df=f["ptd"],
-        ma_samples=ma_s, ma_count=ma_c, af=af, pval_nominal=f["pn"], slope=f["sl"],
-        slope_se=f["se"], pval_perm=f["pp"], pval_beta=f["pb"],
+        beta_shape1=nan if b is None else b.beta_shape1,
+        beta_shape2=nan if b is None else b.beta_shape2,
+        true_df=nan if b is None else b.true_df,
+        pval_true_df=nan if b is None else b.pval_true_df,
+        ma_samples=ma_s, ma_count=ma_c, af=af, pval_nominal=pval_from_r2(r2_top, dof), slope=slope,
+        slope_se=slope_se,
+        pval_perm=((r2_perm >= r2_top[:, None]).sum(1) + 1) / (n_perm + 1),
+        pval_beta=nan if b is None else b.pval_beta,
         group_index=np.array([r[2] if grouped else -1 for r in rows], dtype=np.int64),
         group_size=np.array([r[3] for r in rows], dtype=np.int32),
-        r2_perm=np.array([r[5] for r in rows]).reshape(n, n_perm) if keep_r2_perm else None,
+        r2_perm=r2_perm if keep_r2_perm else None,
         dof=dof, n_perm=n_perm,
     )

@@ -54,7 +54,7 @@ class AlleleStats:
     ma_count: NDArray[np.int32]
 
 
-def allele_stats(genotypes: ArrayLike) -> AlleleStats:
+def allele_stats(genotypes: ArrayLike, *, top_variant: bool = False) -> AlleleStats:
     """Allele frequency, minor-allele samples and counts of imputed dosages.
 
     ``af = Σg / 2n``. If ``af ≤ 0.5``: ``ma_samples = #{g > 0.5}`` and
@@ -65,25 +65,47 @@ def allele_stats(genotypes: ArrayLike) -> AlleleStats:
     ----------
     genotypes
         (n_variants, n_samples) imputed dosages (no NaN).
+    top_variant
+        The formulas of tensorQTL's permutation table (its top variants) instead of its
+        nominal pairs: each row summed in the dosages' own precision (``np.sum`` of the row's
+        selected values) and ``ma_count = trunc(2n − Σ_{g>0.5} g)`` when ``af > 0.5``. Only
+        fractional (e.g. imputed) dosages can tell the two apart.
 
     References
     ----------
-    tensorQTL ``core.get_allele_stats`` (the cis_qtl_pairs columns).
+    tensorQTL ``core.get_allele_stats`` (the cis_qtl_pairs columns) and
+    ``cis.prepare_cis_output`` (``top_variant``).
 
     Examples
     --------
     >>> s = allele_stats([[0, 1, 2, 2], [0, 0, 1, 0]])
     >>> s.af.tolist(), s.ma_samples.tolist(), s.ma_count.tolist()
     ([0.625, 0.125], [2, 1], [3, 1])
+    >>> allele_stats([[2, 2, 1.5, 0.7]], top_variant=True).ma_count.tolist()
+    [1]
     """
-    g = np.asarray(genotypes, dtype=np.float64)
+    g = np.asarray(genotypes)
+    if g.dtype.kind != "f":
+        g = g.astype(np.float64)
     n2 = 2 * g.shape[1]
-    af = g.sum(1) / n2
     high = g > 0.5
-    low_af = af <= 0.5
-    a = np.trunc(np.where(high, g, 0).sum(1)).astype(np.int64)
-    ma_samples = np.where(low_af, high.sum(1), (g < 1.5).sum(1))
-    ma_count = np.where(low_af, a, n2 - a)
+    high_sum = np.where(high, g, 0).sum(1, dtype=np.float64)
+    if not top_variant:
+        af = g.sum(1, dtype=np.float64) / n2
+        a = np.trunc(high_sum).astype(np.int64)
+        ma_count = np.where(af <= 0.5, a, n2 - a)
+    else:
+        af = g.sum(1).astype(np.float64) / n2
+        # a sum close to an integer may truncate differently when summed in the dosages'
+        # precision over the selected values alone: those rows are redone one by one
+        # (integer dosages sum exactly)
+        near = np.abs(high_sum - np.round(high_sum)) < 1e-3
+        for i in np.flatnonzero(near).tolist():
+            row = g[i]
+            if np.any(row != np.floor(row)):
+                high_sum[i] = float(np.sum(row[high[i]]))
+        ma_count = np.trunc(np.where(af <= 0.5, high_sum, n2 - high_sum)).astype(np.int64)
+    ma_samples = np.where(af <= 0.5, high.sum(1), (g < 1.5).sum(1))
     return AlleleStats(af.astype(np.float32), ma_samples.astype(np.int32),
                        ma_count.astype(np.int32))
 

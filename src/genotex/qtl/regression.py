@@ -21,6 +21,7 @@ __all__ = [
     "ResidualRows",
     "associate",
     "association_from_r",
+    "complement_rows",
     "pval_from_r2",
     "pval_from_t",
     "residualize_rows",
@@ -95,6 +96,26 @@ def residualize_rows(
             c /= np.sqrt(s)[:, None]
     n = unit.shape[1]
     return ResidualRows(unit, ss / (n - 1))
+
+
+def complement_rows(matrix: ArrayLike, residualizer: Residualizer) -> ResidualRows:
+    """:func:`residualize_rows` in the residual space's own coordinates.
+
+    ``unit`` has shape (n_rows, n − 1 − k) (:meth:`Residualizer.complement`): dot products of
+    these rows equal those of :func:`residualize_rows`' rows (up to rounding) with fewer
+    entries per row. ``var`` is the same ``ddof=1`` residual variance.
+
+    Examples
+    --------
+    >>> rr = complement_rows([[1.0, 2.0, 3.0]], Residualizer.intercept_only(3))
+    >>> rr.unit.shape, round(float(np.linalg.norm(rr.unit)), 12), rr.var.tolist()
+    ((1, 2), 1.0, [1.0])
+    """
+    unit = residualizer.complement(matrix)
+    ss = np.einsum("ij,ij->i", unit, unit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit /= np.sqrt(ss)[:, None]
+    return ResidualRows(unit, ss / (residualizer.n_samples - 1))
 
 
 def tstat_from_r(r: ArrayLike, dof: float) -> NDArray[np.float64]:

@@ -363,7 +363,8 @@ def cis_permutations(
 @dataclass
 class _StageCache:
     """Packed genotypes of the first stage's batches, kept for the later stages (adaptive
-    mode) up to ``budget`` bytes; batches beyond it are read again when needed."""
+    mode) up to ``budget`` bytes; batches beyond it are read again when needed. The batches
+    must come from a ``PackedWindow(keep_views=True)`` (their rows are not copied)."""
 
     budget: int
     used: int = 0
@@ -375,7 +376,7 @@ class _StageCache:
         if self.used + slim.nbytes > self.budget:
             return
         self.used += slim.nbytes
-        self.batches.append((replace(batch, packed=None), slim.copy()))
+        self.batches.append((replace(batch, packed=None), slim))
         if self.covered is None:
             self.covered = np.zeros(n_phenotypes, dtype=bool)
         self.covered[batch.phenotypes] = True
@@ -412,7 +413,8 @@ class _PermutationScan:
         total = len(inputs.positions) if only is None else int(only.sum())
         if total == 0:
             return _batch_frame_empty(labels), None
-        pack = PackedWindow(self.residualizer, self.maf_threshold)
+        pack = PackedWindow(self.residualizer, self.maf_threshold,
+                            keep_views=cache is not None)
         with inputs.open_genotypes() as reader, _bar(total, self.progress) as bar:
             for chrom in inputs.chromosomes:
                 batches = iter_window_batches(reader, inputs, chrom, window=self.window,

@@ -192,11 +192,16 @@ class PackedWindow:
     ----------
     residualizer, maf_threshold
         As :func:`pack_genotypes`.
+    keep_views
+        Every window gets new unit rows instead, so views stay valid (no copy needed to keep
+        them: the adaptive mode's cache).
     """
 
-    def __init__(self, residualizer: Residualizer, maf_threshold: float = 0.0) -> None:
+    def __init__(self, residualizer: Residualizer, maf_threshold: float = 0.0, *,
+                 keep_views: bool = False) -> None:
         self.residualizer = residualizer
         self.maf_threshold = maf_threshold
+        self.keep_views = keep_views
         unit = np.empty((0, residualizer.n_complement), dtype=residualizer.dtype)
         dosages = np.empty((0, residualizer.n_samples), dtype=np.float32)
         self._units, self._dosages = [unit, unit], [dosages, dosages]
@@ -213,6 +218,9 @@ class PackedWindow:
         drop = min(max(drop, 0), cur.n_variants)
         lo = int(cur.cs[drop])
         kept_rows, kept_vars = cur.unit.shape[0] - lo, cur.n_variants - drop
+        if self.keep_views:  # a new array, as large as the last one
+            self._units[1] = np.empty((max(kept_rows, self._units[0].shape[0]),
+                                       self._units[0].shape[1]), self._units[0].dtype)
         unit = _room(self._units, 1, kept_rows)
         unit[:kept_rows] = cur.unit[lo:]
         dosages = _room(self._dosages, 1, kept_vars)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genotex.qtl.residualize import Residualizer
 
@@ -51,3 +53,27 @@ def test_residualizer__rejects_nan_and_bad_shapes() -> None:
         Residualizer(np.ones(3))
     with pytest.raises(ValueError, match="samples"):
         Residualizer(np.ones((3, 1))).transform(np.ones((1, 4)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(6, 40), k=st.integers(0, 4), seed=st.integers(0, 2**32 - 1))
+def test_complement__same_dot_products_as_the_residuals(n: int, k: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal((n, k))
+    m = rng.standard_normal((5, n)) * rng.uniform(0.1, 10, (5, 1)) + rng.normal(0, 5, (5, 1))
+    r = Residualizer(c)
+    full, comp = r.transform(m), r.complement(m)
+    assert comp.shape == (5, n - 1 - k) == (5, r.n_complement)
+    np.testing.assert_allclose(comp @ comp.T, full @ full.T, atol=1e-9 * np.abs(m).max() ** 2)
+
+
+def test_complement__writes_into_out_and_float32() -> None:
+    rng = np.random.default_rng(3)
+    r = Residualizer(rng.standard_normal((30, 2)), dtype=np.float32)
+    m = rng.standard_normal((4, 30)).astype(np.float32)
+    out = np.full((6, r.n_complement), np.nan, dtype=np.float32)
+    got = r.complement(m, out=out[:4])
+    assert got.dtype == np.float32 and np.shares_memory(got, out)
+    np.testing.assert_allclose(out[:4] @ out[:4].T, r.transform(m) @ r.transform(m).T,
+                               atol=1e-4)
+    assert np.isnan(out[4:]).all()

@@ -105,9 +105,11 @@ def _single_threaded_blas() -> Iterator[None]:
     import scipy.linalg  # noqa: F401  load scipy's own BLAS now, so that the limit covers it
     from threadpoolctl import OpenBLASController, threadpool_limits
 
+    release = getattr(OpenBLASController, "clear_controlling_thread", None)  # ≥ 3.6
     with _BLAS_LOCK:
         if _BLAS_STATE["users"] == 0:
-            OpenBLASController.clear_controlling_thread(force=True)
+            if release is not None:
+                release(force=True)
             _BLAS_STATE["limiter"] = threadpool_limits(limits=1)
         _BLAS_STATE["users"] += 1
     try:
@@ -118,7 +120,8 @@ def _single_threaded_blas() -> Iterator[None]:
             if _BLAS_STATE["users"] == 0:
                 _BLAS_STATE["limiter"].restore_original_limits()
                 _BLAS_STATE["limiter"] = None
-                OpenBLASController.clear_controlling_thread(force=True)
+                if release is not None:
+                    release(force=True)
 
 
 def _entry_is_current(entry: TaskEntry | None, task: Task) -> bool:

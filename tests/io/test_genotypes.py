@@ -207,3 +207,25 @@ def test_variant_table__ids_equal_to_built_ones_are_not_stored() -> None:
     kept = _table(ids=["chr1_5_A_G_b38", "chr1_9_C_T_b38", "chr1_9_G_A_b38", "chr2_3_G_A_b37",
                        "rs9"])
     assert kept.ids.to_pylist() == [None, None, None, "chr2_3_G_A_b37", None]
+
+
+def test_cached_variant_table__built_once_per_unchanged_file(tmp_path: Path) -> None:
+    import os
+
+    from genotex.io.genotypes import VariantTable, cached_variant_table
+
+    f = tmp_path / "v.txt"
+    f.write_text("a")
+    calls: list[int] = []
+
+    def build() -> VariantTable:
+        calls.append(1)
+        return VariantTable.from_columns(["chr1"], [len(calls)], ["."], ["A"], ["G"])
+
+    first = cached_variant_table(f, build)
+    assert cached_variant_table(f, build) is first and len(calls) == 1
+    f.write_text("ab")  # changed: built again
+    assert int(cached_variant_table(f, build).pos[0]) == 2
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert int(cached_variant_table(f, build).pos[0]) == 3

@@ -171,6 +171,7 @@ def test_packed_window__slides_like_packing_each_range_afresh() -> None:
     g = rng.binomial(2, 0.3, (60, n)).astype(np.float32)
     g[::7] = 0.0  # monomorphic rows are packed out
     g[4, 3] = np.nan
+    g[[16, 27, 44]] = g[15]  # twins within and across the windows
     r = Residualizer(rng.standard_normal((n, 2)), dtype=np.float32)
     win = PackedWindow(r, maf_threshold=0.05)
     lo = hi = 0
@@ -189,3 +190,32 @@ def test_packed_window__slides_like_packing_each_range_afresh() -> None:
     win.slide(win.n_variants)
     assert win.n_variants == 0 and kept.n_variants == 15
     assert kept.copy(dosages=False).dosages is None
+
+
+def test_twin_variants__share_products_and_give_the_unpacked_results() -> None:
+    from genotex.qtl.cis_nominal import prepare_genotypes
+    from genotex.qtl.cis_permutation import pack_genotypes, scan_permutations
+
+    rng = np.random.default_rng(8)
+    n = 50
+    g = rng.binomial(2, rng.uniform(0.1, 0.5, (40, 1)), (40, n)).astype(np.float32)
+    g[[7, 12, 30]] = g[3]  # perfect LD with variant 3
+    g[21] = g[20]
+    g[25, 4] = np.nan
+    g[26] = g[25]  # the same missing call: still twins
+    r = Residualizer(rng.standard_normal((n, 2)), dtype=np.float32)
+    packed = pack_genotypes(g, r, maf_threshold=0.05)
+    twin = {int(packed.index[i]): int(packed.index[j]) for i, j in enumerate(packed.rep)
+            if i != j}
+    assert twin == {7: 3, 12: 3, 30: 3, 21: 20, 26: 25}
+    y = rng.standard_normal((2, n)).astype(np.float32)
+    w = CisWindows(np.array([5, 0]), np.array([40, 28]))  # the first window starts past 3
+    perm = permutation_indices(n, 60, seed=4)
+    got = map_cis_permutations(packed, y, w, r, perm_ix=perm, keep_r2_perm=True)
+    prep = prepare_genotypes(g, r, maf_threshold=0.05)
+    for p in range(2):
+        want = scan_permutations(prep, y[p:p + 1], CisWindows(w.start[p:p + 1],
+                                                               w.stop[p:p + 1]), r, perm)[0]
+        assert got.variant_index[p] == want.var_index
+        assert got.r2_perm is not None
+        np.testing.assert_allclose(got.r2_perm[p], want.r2_perm, rtol=2e-5)

@@ -29,6 +29,7 @@ from genotex.io.genotypes import (
     SortedVariantChunks,
     VariantTable,
     VariantTableBuilder,
+    cached_variant_table,
     parse_positions,
     read_tsv_batches,
     select_samples,
@@ -115,7 +116,8 @@ class PgenReader(IndexedReader):
                 raise InputError(fileset_member(prefix, ext), "file not found",
                                  "a PLINK 2 fileset needs .pgen, .pvar and .psam side by side")
         file_samples = _read_psam(fileset_member(prefix, ".psam"))
-        self._table = _read_pvar(fileset_member(prefix, ".pvar"))
+        pvar = fileset_member(prefix, ".pvar")
+        self._table = cached_variant_table(pvar, lambda: _read_pvar(pvar))
         self.samples, idx = select_samples(file_samples, samples, fileset_member(prefix, ".psam"))
         self.field = field
         order = np.sort(idx)

@@ -31,6 +31,7 @@ from genotex.io.genotypes import (
     SortedVariantChunks,
     VariantTable,
     VariantTableBuilder,
+    cached_variant_table,
     parse_positions,
     read_tsv_batches,
     select_samples,
@@ -117,7 +118,8 @@ class PlinkReader(IndexedReader):
                 raise InputError(fileset_member(prefix, ext), "file not found",
                                  "a PLINK 1 fileset needs .bed, .bim and .fam beside each other")
         fam = _read_fam(fileset_member(prefix, ".fam"))
-        self._table = _read_bim(fileset_member(prefix, ".bim"))
+        bim = fileset_member(prefix, ".bim")
+        self._table = cached_variant_table(bim, lambda: _read_bim(bim))
         self.samples, self._sample_idx = select_samples(fam[1].tolist(), samples,
                                                         fileset_member(prefix, ".fam"))
         n, m = len(fam), len(self._table)

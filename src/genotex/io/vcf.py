@@ -35,6 +35,7 @@ from genotex.io.genotypes import (
     GenotypeChunk,
     VariantTable,
     VariantTableBuilder,
+    cached_variant_table,
     select_samples,
     variant_frame,
 )
@@ -97,22 +98,25 @@ class VcfReader:
     def variant_table(self) -> VariantTable:
         """All variants, compact (one pass over the file without sample data; cached)."""
         if self._table is None:
-            import cyvcf2
-
-            builder = VariantTableBuilder(self.path, first_line=self._line(0))
-            cols: dict[str, list[Any]] = {k: [] for k in ("id", "chrom", "pos", "ref", "alt")}
-            vcf = cyvcf2.VCF(str(self.path), samples=[], lazy=True)
-            for i, rec in enumerate(vcf):
-                self._check_biallelic(rec, i)
-                for key, value in zip(cols, (rec.ID, rec.CHROM, rec.POS, rec.REF, rec.ALT[0]),
-                                      strict=True):
-                    cols[key].append(value)
-                if len(cols["pos"]) == 1 << 16:
-                    _add_batch(builder, cols)
-            vcf.close()
-            _add_batch(builder, cols)
-            self._table = builder.finish()
+            self._table = cached_variant_table(self.path, self._variant_pass)
         return self._table
+
+    def _variant_pass(self) -> VariantTable:
+        import cyvcf2
+
+        builder = VariantTableBuilder(self.path, first_line=self._line(0))
+        cols: dict[str, list[Any]] = {k: [] for k in ("id", "chrom", "pos", "ref", "alt")}
+        vcf = cyvcf2.VCF(str(self.path), samples=[], lazy=True)
+        for i, rec in enumerate(vcf):
+            self._check_biallelic(rec, i)
+            for key, value in zip(cols, (rec.ID, rec.CHROM, rec.POS, rec.REF, rec.ALT[0]),
+                                  strict=True):
+                cols[key].append(value)
+            if len(cols["pos"]) == 1 << 16:
+                _add_batch(builder, cols)
+        vcf.close()
+        _add_batch(builder, cols)
+        return builder.finish()
 
     def _line(self, i: int) -> int | None:
         return None if self.path.suffix == ".bcf" else self._header_lines + 1 + i
@@ -226,6 +230,10 @@ class VcfReader:
         return GenotypeChunk(
             variants=pd.concat([c.variants for c in chunks], ignore_index=True),
             dosages=np.concatenate([c.dosages for c in chunks], axis=0))
+
+    def read_dosages(self, chrom: str, start: int, end: int) -> np.ndarray:
+        """The dosages of :meth:`read_region` alone."""
+        return self.read_region(chrom, start, end).dosages
 
     def close(self) -> None:
         self._vcf.close()

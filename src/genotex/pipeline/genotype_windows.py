@@ -22,7 +22,7 @@ from genotex.errors import InputError
 from genotex.io import check_chrom_naming_matches
 from genotex.io.bed import read_phenotype_bed
 from genotex.io.covariates import read_covariates
-from genotex.io.genotypes import GenotypeReader, open_genotypes
+from genotex.io.genotypes import GenotypeReader, VariantTable, open_genotypes
 from genotex.qtl.cis_permutation import PackedGenotypes, PackedWindow
 from genotex.qtl.windows import CisWindows, cis_windows
 
@@ -158,7 +158,8 @@ class WindowBatch:
     phenotypes
         (n_batch,) rows of :attr:`CisInputs.values`.
     variants
-        (n_variants, 5) variant table (``variant_id, chrom, pos, ref, alt``) of the buffer.
+        (n_variants, 5) variant table (``variant_id, chrom, pos, ref, alt``) of the buffer;
+        (0, 5) when the batch comes packed (:meth:`variant_frame` builds the rows asked for).
     dosages
         (n_variants, n_samples) float32 ALT dosages, NaN = missing; (0, n_samples) when the
         batch comes packed.
@@ -167,6 +168,8 @@ class WindowBatch:
     packed
         The variants packed for the permutation pass (``iter_window_batches(pack=…)``), else
         None. Valid until the next batch is requested.
+    table, first_row
+        The reader's variant table and the table row of the batch's first variant.
     """
 
     chrom: str
@@ -175,6 +178,14 @@ class WindowBatch:
     dosages: NDArray[np.float32]
     windows: CisWindows
     packed: PackedGenotypes | None = None
+    table: VariantTable | None = None
+    first_row: int = 0
+
+    def variant_frame(self, rows: NDArray[np.int64]) -> pd.DataFrame:
+        """(len(rows), 5) the variant table rows of the batch's variants ``rows``."""
+        if len(self.variants) or self.table is None:
+            return self.variants.iloc[rows].reset_index(drop=True)
+        return self.table.take(self.first_row + np.asarray(rows, dtype=np.int64))
 
 
 def _batches(start: NDArray[np.int64], stop: NDArray[np.int64], units: NDArray[np.int64],
@@ -222,6 +233,7 @@ def iter_window_batches(
     ``packed`` instead of ``dosages``.
     """
     table = reader.variant_table
+    row0 = table.chrom_slice(chrom).start
     vpos = table.pos[table.chrom_slice(chrom)]
     on = inputs.positions["chrom"].to_numpy() == chrom
     rows = np.flatnonzero(on if only is None else on & only)
@@ -254,20 +266,20 @@ def iter_window_batches(
         step = READ_ROWS if pack is not None else max(hi - buf_hi, 1)
         for a in range(buf_hi, hi, step):
             b = min(a + step, hi)
-            chunk = reader.read_region(chrom, int(vpos[a]), int(vpos[b - 1]))
             first = int(np.searchsorted(vpos, vpos[a], side="left"))
             take = slice(a - first, b - first)
-            parts_v.append(chunk.variants.iloc[take])
             if pack is None:
+                chunk = reader.read_region(chrom, int(vpos[a]), int(vpos[b - 1]))
+                parts_v.append(chunk.variants.iloc[take])
                 parts_d.append(chunk.dosages[take])
-            else:
-                pack.extend(chunk.dosages[take])
+            else:  # no variant frame: the top variants' rows are built when asked for
+                pack.extend(reader.read_dosages(chrom, int(vpos[a]), int(vpos[b - 1]))[take])
         buf_var = pd.concat(parts_v, ignore_index=True) if len(parts_v) > 1 else parts_v[0]
         buf_dos = np.concatenate(parts_d) if len(parts_d) > 1 else parts_d[0]
         buf_lo, buf_hi = lo, max(hi, buf_hi)
         yield WindowBatch(chrom, rows[idx], buf_var.iloc[: hi - lo], buf_dos[: hi - lo],
                           CisWindows(start[idx] - lo, stop[idx] - lo),
-                          None if pack is None else pack.view(hi - lo))
+                          None if pack is None else pack.view(hi - lo), table, row0 + lo)
 
 
 #: Variants read (and packed) at once when batches are packed: small enough for the

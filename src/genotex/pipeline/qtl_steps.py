@@ -250,13 +250,14 @@ def _group_labels(inputs: CisInputs, groups: PathLike | None) -> NDArray[np.obje
 def _batch_frame(inputs: CisInputs, batch: WindowBatch, res: CisPermutationResult,
                  labels: NDArray[np.object_] | None) -> pd.DataFrame:
     rows = batch.phenotypes[res.phenotype_index]
-    pos = batch.variants["pos"].to_numpy()[res.variant_index]
+    top = batch.variant_frame(res.variant_index)
+    pos = top["pos"].to_numpy()
     frame = pd.DataFrame({
         "phenotype_id": inputs.positions["phenotype_id"].to_numpy()[rows],
         "num_var": res.num_var, "beta_shape1": res.beta_shape1,
         "beta_shape2": res.beta_shape2, "true_df": res.true_df,
         "pval_true_df": res.pval_true_df,
-        "variant_id": batch.variants["variant_id"].to_numpy()[res.variant_index],
+        "variant_id": top["variant_id"].to_numpy(),
         "start_distance": pos - inputs.positions["start"].to_numpy()[rows],
         "end_distance": pos - inputs.positions["end"].to_numpy()[rows],
         "ma_samples": res.ma_samples, "ma_count": res.ma_count, "af": res.af,

@@ -79,9 +79,11 @@ class PackedGenotypes:
     valid rows before each genotype row (window ``lo:hi`` is packed rows ``cs[lo]:cs[hi]``);
     ``unit`` (n_valid, n − 1 − k) residualized unit rows in the residual space's coordinates
     (:meth:`Residualizer.complement`), rows constant after residualization zeroed and flagged
-    in ``nan``; ``var`` their ddof=1 residual variances; ``dosages`` (n_variants, n_samples)
-    the dosages of every row (NaN = missing), for the top variants' allele statistics (None:
-    those columns are left 0).
+    in ``nan``; ``var`` their ddof=1 residual variances; ``rep`` (n_valid,) the first packed
+    row with the same dosages (the row itself when it has no earlier twin: variants in
+    perfect LD, 40 % of GEUVADIS' rows), whose correlations it shares; ``dosages``
+    (n_variants, n_samples) the dosages of every row (NaN = missing), for the top variants'
+    allele statistics (None: those columns are left 0).
     """
 
     index: NDArray[np.int64]
@@ -89,6 +91,7 @@ class PackedGenotypes:
     unit: NDArray[np.floating]
     nan: NDArray[np.bool_]
     var: NDArray[np.floating]
+    rep: NDArray[np.int64]
     dosages: NDArray[np.floating] | None
 
     @property
@@ -107,10 +110,10 @@ class PackedGenotypes:
         dosages unless asked."""
         kept = None if self.dosages is None or not dosages else np.array(self.dosages)
         return PackedGenotypes(self.index.copy(), self.cs.copy(), self.unit.copy(),
-                               self.nan.copy(), self.var.copy(), kept)
+                               self.nan.copy(), self.var.copy(), self.rep.copy(), kept)
 
 
-_ROW_FIELDS = ("index", "nan", "var")
+_ROW_FIELDS = ("index", "nan", "var", "rep")
 
 
 def _compact_valid(prep: PreparedGenotypes, residualizer: Residualizer) -> PackedGenotypes:
@@ -121,7 +124,7 @@ def _compact_valid(prep: PreparedGenotypes, residualizer: Residualizer) -> Packe
     nan = np.isnan(unit[:, 0]) if unit.shape[1] else np.zeros(idx.size, dtype=bool)
     unit[nan] = 0
     return PackedGenotypes(idx, np.concatenate([[0], np.cumsum(valid, dtype=np.int64)]), unit,
-                           nan, prep.var[idx], prep.imputed)
+                           nan, prep.var[idx], np.arange(idx.size), prep.imputed)
 
 
 def _imputed(block: NDArray[np.floating]) -> NDArray[np.floating]:
@@ -135,8 +138,8 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
     """Impute, filter and residualize only the valid rows of a genotype matrix.
 
     The same values as :func:`genotex.qtl.prepare_genotypes` on those rows (the residuals in
-    residual-space coordinates), computed ``chunk_rows`` variants at a time so every step
-    works in cache.
+    residual-space coordinates), in one pass of ``chunk_rows`` variants at a time so every
+    step works in cache.
 
     Parameters
     ----------
@@ -147,36 +150,72 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
     maf_threshold
         In-sample MAF filter; monomorphic variants are always dropped.
     out
-        Optional (≥ n_valid, n − 1 − k) array of the residualizer's dtype for the unit rows
+        Optional (≥ n_variants, n − 1 − k) array of the residualizer's dtype for the unit rows
         (no new memory; :class:`PackedWindow` reuses its buffers this way).
     """
     d = np.asarray(genotypes)
     if d.dtype not in (np.float32, np.float64):
         d = d.astype(np.float64)
     n_var, n = d.shape
+    dt = residualizer.dtype
+    unit = (np.empty((n_var, residualizer.n_complement), dtype=dt) if out is None
+            else out[:n_var])
     valid = np.zeros(n_var, dtype=bool)
+    var = np.empty(n_var, dtype=dt)
+    key = np.empty(n_var)
+    count = 0
     for lo in range(0, n_var, chunk_rows):
         block = _imputed(d[lo:lo + chunk_rows])
         af = (block.sum(1, dtype=np.float64) / (2 * n)).astype(np.float32)
-        valid[lo:lo + chunk_rows] = maf_mask(af, maf_threshold) & ~is_monomorphic(block)
-    idx = np.flatnonzero(valid)
-    dt = residualizer.dtype
-    unit = (np.empty((idx.size, residualizer.n_complement), dtype=dt) if out is None
-            else out[:idx.size])
-    var = np.empty(idx.size, dtype=dt)
-    for lo in range(0, idx.size, chunk_rows):
-        hi = min(lo + chunk_rows, idx.size)
-        block = _imputed(np.take(d, idx[lo:hi], axis=0))
-        u = residualizer.complement(block, out=unit[lo:hi])
+        ok = maf_mask(af, maf_threshold) & ~is_monomorphic(block)
+        valid[lo:lo + chunk_rows] = ok
+        rows = block if ok.all() else block[ok]
+        k = rows.shape[0]
+        if k == 0:
+            continue
+        key[count:count + k] = rows @ _hash_weights(n)
+        u = residualizer.complement(rows, out=unit[count:count + k])
         ss = np.einsum("ij,ij->i", u, u)
         with np.errstate(invalid="ignore", divide="ignore"):
             u /= np.sqrt(ss)[:, None]
-        var[lo:hi] = ss / (n - 1)
-    nan = ~np.isfinite(unit[:, 0]) if unit.shape[1] else np.zeros(idx.size, dtype=bool)
+        var[count:count + k] = ss / (n - 1)
+        count += k
+    unit, var = unit[:count], var[:count]
+    nan = ~np.isfinite(unit[:, 0]) if unit.shape[1] else np.zeros(count, dtype=bool)
     if nan.any():
         unit[nan] = 0
+    idx = np.flatnonzero(valid)
+    rep = _first_twins(d, idx, key[:count])
     cs = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
-    return PackedGenotypes(idx, cs, unit, nan, var, d)
+    return PackedGenotypes(idx, cs, unit, nan, var, rep, d)
+
+
+def _hash_weights(n: int) -> NDArray[np.float64]:
+    """Fixed pseudo-random weights whose dot product with a dosage row keys the row."""
+    return np.random.default_rng(n).uniform(0.5, 1.5, n)
+
+
+def _first_twins(d: NDArray[np.floating], idx: NDArray[np.int64],
+                 key: NDArray[np.float64]) -> NDArray[np.int64]:
+    """(n_rows,) for each selected row ``d[idx[i]]`` the first ``j ≤ i`` with identical
+    dosages (missing calls at the same places: identical once imputed). Rows are grouped by
+    ``key`` (a hash of the imputed row), then compared exactly with the earliest row of their
+    group: a collision, or twins hashed apart by rounding, only costs a missed twin."""
+    rep = np.arange(idx.size)
+    if idx.size < 2:
+        return rep
+    order = np.lexsort((rep, key))  # by key, then position
+    k = key[order]
+    starts = np.concatenate([[True], k[1:] != k[:-1]])
+    later = np.flatnonzero(~starts)
+    if later.size == 0:
+        return rep
+    earliest = order[np.maximum.accumulate(np.where(starts, rep, 0))][later]
+    members = order[later]
+    a, b = np.take(d, idx[members], axis=0), np.take(d, idx[earliest], axis=0)
+    same = ((a == b) | (np.isnan(a) & np.isnan(b))).all(1)
+    rep[members[same]] = earliest[same]
+    return rep
 
 
 class PackedWindow:
@@ -230,6 +269,7 @@ class PackedWindow:
         self._dosages.reverse()
         rows = {f: getattr(cur, f)[lo:] for f in _ROW_FIELDS}
         rows["index"] = rows["index"] - drop
+        rows["rep"] = _shift_reps(rows["rep"], lo)
         self._packed = PackedGenotypes(cs=cur.cs[drop:] - lo, unit=unit[:kept_rows],
                                        dosages=dosages[:kept_vars], **rows)
 
@@ -245,6 +285,7 @@ class PackedWindow:
         new = pack_genotypes(g, self.residualizer, self.maf_threshold, out=unit[n_rows:])
         rows = {f: np.concatenate([getattr(cur, f), getattr(new, f)]) for f in _ROW_FIELDS}
         rows["index"][n_rows:] += n_vars
+        rows["rep"][n_rows:] += n_rows
         cs = np.concatenate([cur.cs, new.cs[1:] + cur.cs[-1]])
         self._packed = PackedGenotypes(cs=cs, unit=unit[:n_rows + new.unit.shape[0]],
                                        dosages=dosages[:n_vars + g.shape[0]], **rows)
@@ -259,6 +300,21 @@ class PackedWindow:
         assert cur.dosages is not None
         return PackedGenotypes(cs=cur.cs[:n_variants + 1], unit=cur.unit[:k],
                                dosages=cur.dosages[:n_variants], **rows)
+
+
+def _shift_reps(rep: NDArray[np.int64], lo: int) -> NDArray[np.int64]:
+    """Twin pointers ``rep`` of the rows kept after the first ``lo`` rows are dropped,
+    shifted by ``lo``; a row whose first twin was dropped points to the first kept one.
+
+    >>> _shift_reps(np.array([0, 2, 0, 2]), 1).tolist()  # rows 1-4 of [0, 0, 2, 0, 2]
+    [0, 1, 0, 1]
+    """
+    out = rep - lo
+    gone = np.flatnonzero(out < 0)
+    if gone.size:
+        _, first, inverse = np.unique(out[gone], return_index=True, return_inverse=True)
+        out[gone] = gone[first][inverse]
+    return out
 
 
 def _room(buffers: list[NDArray[Any]], which: int, rows: int, keep: int = 0) -> NDArray[Any]:
@@ -349,7 +405,13 @@ def _scan(
         cols = np.empty((n_perm + 1, yr.unit.shape[1]), dtype=yr.unit.dtype)
         cols[0] = yr.unit[p]  # observed first, then the permutations
         cols[1:] = complement_rows(phenotypes[p][perm_ix], residualizer).unit
-        r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)
+        rep = packed.rep[lo:hi]
+        if rep[-1] == hi - 1 and np.array_equal(rep, np.arange(lo, hi)):
+            r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)
+        else:  # twins (perfect LD) share one product row: the first of them in the window
+            _, first, inverse = np.unique(rep, return_index=True, return_inverse=True)
+            r_once, best = _max_abs_products(unit[lo + first], cols, rows_per_chunk)
+            r_nom = r_once[inverse]
         r_nom[nan[lo:hi]] = np.nan
         r2c = np.where(nan[lo:hi], -1.0, r_nom * r_nom)
         # near-ties (variants in perfect LD, equal up to rounding): the first one, as

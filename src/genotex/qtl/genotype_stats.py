@@ -36,12 +36,11 @@ def impute_mean(genotypes: ArrayLike) -> NDArray[np.floating]:
         genotypes, dtype=np.float32 if np.asarray(genotypes).dtype == np.float32 else np.float64)
     miss = np.isnan(g)
     if miss.any():
-        rows = np.flatnonzero(miss.any(1))
-        sub = g[rows]
-        n_ok = (~miss[rows]).sum(1)
+        np.copyto(g, 0, where=miss)
+        n_ok = g.shape[1] - miss.sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mu = np.where(miss[rows], 0, sub).sum(1, dtype=np.float64) / n_ok
-        g[rows] = np.where(miss[rows], mu[:, None].astype(g.dtype), sub)
+            mu = g.sum(1, dtype=np.float64) / n_ok
+        np.copyto(g, mu[:, None].astype(g.dtype), where=miss)
     return g
 
 

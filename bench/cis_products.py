@@ -94,7 +94,7 @@ def main() -> None:
     rows = {}
     load = cm.uptime()
     tq_cmd = [cm.TQTL_PY, out / "tq_driver.py", out / "tq.json", N_PERM,
-              *cm._tq(inp, out, N_PERM, SEED)[1:]]
+              *cm._tq(inp, out, N_PERM, SEED)[1:], "--mode", "permute"]
     subprocess.run([str(c) for c in tq_cmd], check=True, capture_output=True)
     rows["tensorQTL 1.0.10"] = (json.loads((out / "tq.json").read_text()), load)
     load = cm.uptime()

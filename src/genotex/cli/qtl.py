@@ -111,9 +111,11 @@ def cis_nominal_cmd(genotypes: Path, phenotypes: Path, prefix: str, covariates: 
       genotex qtl cis-nominal cohort.vcf.gz Lung.expression.bed.gz Lung \\
           --covariates Lung.covariates.txt --maf-threshold 0.01 -o results/
     """
+    from genotex.cli import numpy_huge_pages
     from genotex.pipeline.qtl_steps import cis_nominal
 
     _set_threads(threads)
+    numpy_huge_pages(enabled=True)
     out = cis_nominal(phenotype_bed=phenotypes, genotypes=genotypes, covariates=covariates,
                       output_dir=output_dir, prefix=prefix, window=window,
                       maf_threshold=maf_threshold, chunk_variants=chunk_variants,
@@ -405,6 +407,9 @@ def run_cmd(genotypes: Path, phenotypes: Path, prefix: str, mode: str, covariate
         click.echo(f"cis: {out.n_phenotypes} phenotypes, {out.n_egenes} with qval ≤ {fdr} → "
                    f"{out.table} (permutation passes {out.mapping_seconds:.1f} s)")
     elif mode == "cis_nominal":
+        from genotex.cli import numpy_huge_pages
+
+        numpy_huge_pages(enabled=True)
         nom = qtl_steps.cis_nominal(**common, window=window, chunk_variants=chunk,
                                     dtype=_dtype(precision), force=True)
         click.echo(f"cis_nominal: {nom.n_pairs:,} pairs → "

@@ -404,7 +404,7 @@ def _scan(
             raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
         cols = np.empty((n_perm + 1, yr.unit.shape[1]), dtype=yr.unit.dtype)
         cols[0] = yr.unit[p]  # observed first, then the permutations
-        cols[1:] = complement_rows(phenotypes[p][perm_ix], residualizer).unit
+        complement_rows(np.take(phenotypes[p], perm_ix), residualizer, out=cols[1:])
         rep = packed.rep[lo:hi]
         if rep[-1] == hi - 1 and np.array_equal(rep, np.arange(lo, hi)):
             r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)

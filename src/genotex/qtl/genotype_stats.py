@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -53,6 +53,9 @@ class AlleleStats:
     ma_count: NDArray[np.int32]
 
 
+_STATS_ROWS = 1024
+
+
 def allele_stats(genotypes: ArrayLike, *, top_variant: bool = False) -> AlleleStats:
     """Allele frequency, minor-allele samples and counts of imputed dosages.
 
@@ -86,6 +89,11 @@ def allele_stats(genotypes: ArrayLike, *, top_variant: bool = False) -> AlleleSt
     g = np.asarray(genotypes)
     if g.dtype.kind != "f":
         g = g.astype(np.float64)
+    if g.shape[0] > _STATS_ROWS:  # in blocks: the temporaries stay small (no page faults)
+        parts = [allele_stats(g[lo:lo + _STATS_ROWS], top_variant=top_variant)
+                 for lo in range(0, g.shape[0], _STATS_ROWS)]
+        return AlleleStats(*(np.concatenate([getattr(p, f.name) for p in parts])
+                             for f in fields(AlleleStats)))
     n2 = 2 * g.shape[1]
     high = g > 0.5
     high_sum = np.where(high, g, 0).sum(1, dtype=np.float64)

@@ -98,12 +98,14 @@ def residualize_rows(
     return ResidualRows(unit, ss / (n - 1))
 
 
-def complement_rows(matrix: ArrayLike, residualizer: Residualizer) -> ResidualRows:
+def complement_rows(matrix: ArrayLike, residualizer: Residualizer, *,
+                    out: NDArray[np.floating] | None = None) -> ResidualRows:
     """:func:`residualize_rows` in the residual space's own coordinates.
 
     ``unit`` has shape (n_rows, n − 1 − k) (:meth:`Residualizer.complement`): dot products of
     these rows equal those of :func:`residualize_rows`' rows (up to rounding) with fewer
-    entries per row. ``var`` is the same ``ddof=1`` residual variance.
+    entries per row. ``var`` is the same ``ddof=1`` residual variance. ``out``: an optional
+    (n_rows, n − 1 − k) array to write the rows into.
 
     Examples
     --------
@@ -111,7 +113,7 @@ def complement_rows(matrix: ArrayLike, residualizer: Residualizer) -> ResidualRo
     >>> rr.unit.shape, round(float(np.linalg.norm(rr.unit)), 12), rr.var.tolist()
     ((1, 2), 1.0, [1.0])
     """
-    unit = residualizer.complement(matrix)
+    unit = residualizer.complement(matrix, out=out)
     ss = np.einsum("ij,ij->i", unit, unit)
     with np.errstate(invalid="ignore", divide="ignore"):
         unit /= np.sqrt(ss)[:, None]

@@ -396,7 +396,7 @@ def _scan(
     cs, unit, nan = packed.cs, packed.unit, packed.nan
     rows_per_chunk = max(1, min(chunk_rows, max_block_elements // (n_perm + 1)))
 
-    def one(p: int) -> PhenotypeScan | None:
+    def scan_phenotype(p: int) -> PhenotypeScan | None:
         lo, hi = int(cs[windows.start[p]]), int(cs[max(windows.stop[p], windows.start[p])])
         if hi <= lo:
             return None
@@ -421,9 +421,8 @@ def _scan(
         return PhenotypeScan(int(packed.index[lo + top]), float(r_nom[top]), ratio,
                              hi - lo, best * best)
 
-    todo = np.flatnonzero(~constant).tolist()
-    scans = [one(p) for p in todo]
-    return {p: s for p, s in zip(todo, scans, strict=True) if s is not None}
+    scans = {p: scan_phenotype(p) for p in np.flatnonzero(~constant).tolist()}
+    return {p: s for p, s in scans.items() if s is not None}
 
 
 @dataclass(frozen=True)

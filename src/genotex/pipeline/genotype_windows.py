@@ -250,9 +250,12 @@ def iter_window_batches(
     empty = table.frame(0, 0)
     buf_var = empty
     buf_dos = np.empty((0, len(inputs.samples)), dtype=np.float32)
+    batches = _batches(start, stop, np.asarray(units, dtype=np.int64), chunk_variants)
     if pack is not None:
         pack.slide(pack.n_variants)
-    for idx in _batches(start, stop, np.asarray(units, dtype=np.int64), chunk_variants):
+        pack.reserve(max((int(stop[i].max() - start[i].min()) for i in batches), default=0)
+                     + READ_ROWS)
+    for idx in batches:
         lo, hi = int(start[idx].min()), int(stop[idx].max())
         if lo >= buf_hi or lo < buf_lo:
             buf_lo = buf_hi = lo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ __all__ = [
     "PackedGenotypes",
     "PackedWindow",
     "PhenotypeScan",
+    "RowBlocks",
     "map_cis_permutations",
     "pack_genotypes",
     "permutation_indices",
@@ -67,6 +68,55 @@ class PhenotypeScan:
     r2_perm: NDArray[np.floating]
 
 
+class RowBlocks:
+    """Consecutive blocks of rows addressed as one (n_rows, n_cols) matrix, never copied
+    into one: a sliding window keeps the blocks it read and drops those it passed.
+
+    >>> b = RowBlocks([np.arange(6).reshape(3, 2), np.arange(6, 10).reshape(2, 2)])
+    >>> b.shape, b[np.array([4, 0])].tolist(), b.rows(1, 4)[np.array([0, 2])].tolist()
+    ((5, 2), [[8, 9], [0, 1]], [[2, 3], [6, 7]])
+    """
+
+    def __init__(self, blocks: list[NDArray[Any]]) -> None:
+        self.blocks = [b for b in blocks if b.shape[0]]
+        self._starts = np.cumsum([0] + [b.shape[0] for b in self.blocks])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n_rows, n_cols)."""
+        return int(self._starts[-1]), int(self.blocks[0].shape[1]) if self.blocks else 0
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the blocks."""
+        return int(sum(b.nbytes for b in self.blocks))
+
+    def __getitem__(self, rows: NDArray[np.int64]) -> NDArray[Any]:
+        """The given rows, gathered into a new (len(rows), n_cols) array."""
+        r = np.asarray(rows, dtype=np.int64)
+        k = np.searchsorted(self._starts, r, side="right") - 1
+        if not self.blocks:
+            return np.empty((0, 0))
+        out = np.empty((r.size, self.blocks[0].shape[1]), dtype=self.blocks[0].dtype)
+        for i, (block, row) in enumerate(zip(k.tolist(), (r - self._starts[k]).tolist(),
+                                             strict=True)):
+            out[i] = self.blocks[block][row]
+        return out
+
+    def rows(self, lo: int, hi: int) -> RowBlocks:
+        """Rows ``lo:hi`` (views of the blocks)."""
+        out = []
+        for b, start in zip(self.blocks, self._starts[:-1].tolist(), strict=True):
+            a, e = max(lo - start, 0), min(hi - start, b.shape[0])
+            if a < e:
+                out.append(b[a:e])
+        return RowBlocks(out)
+
+    def append(self, block: NDArray[Any]) -> RowBlocks:
+        """These rows followed by ``block``'s."""
+        return RowBlocks([*self.blocks, block])
+
+
 @dataclass(frozen=True)
 class PackedGenotypes:
     """Valid genotype rows (MAF filter passed, not monomorphic) packed together.
@@ -92,7 +142,7 @@ class PackedGenotypes:
     nan: NDArray[np.bool_]
     var: NDArray[np.floating]
     rep: NDArray[np.int64]
-    dosages: NDArray[np.floating] | None
+    dosages: NDArray[np.floating] | RowBlocks | None
 
     @property
     def n_variants(self) -> int:
@@ -108,7 +158,8 @@ class PackedGenotypes:
     def copy(self, *, dosages: bool = True) -> PackedGenotypes:
         """An independent copy (a :class:`PackedWindow` reuses its arrays), without the
         dosages unless asked."""
-        kept = None if self.dosages is None or not dosages else np.array(self.dosages)
+        kept = (None if self.dosages is None or not dosages
+                else self.dosages[np.arange(self.n_variants)])
         return PackedGenotypes(self.index.copy(), self.cs.copy(), self.unit.copy(),
                                self.nan.copy(), self.var.copy(), self.rep.copy(), kept)
 
@@ -224,7 +275,8 @@ class PackedWindow:
     A scan along a chromosome keeps the variants still needed (:meth:`slide` drops those
     before the next window), packs only the new ones (:meth:`extend`) and maps
     :meth:`view`. The unit rows live in two arrays used in turn, so sliding allocates no new
-    memory once they are large enough (page faults on fresh memory cost as much as packing).
+    memory once they are large enough (page faults on fresh memory cost as much as packing);
+    the dosages stay in the blocks they were read in (:class:`RowBlocks`).
     A view is valid until the second :meth:`slide` after it: copy it to keep it.
 
     Parameters
@@ -242,53 +294,61 @@ class PackedWindow:
         self.maf_threshold = maf_threshold
         self.keep_views = keep_views
         unit = np.empty((0, residualizer.n_complement), dtype=residualizer.dtype)
-        dosages = np.empty((0, residualizer.n_samples), dtype=np.float32)
-        self._units, self._dosages = [unit, unit], [dosages, dosages]
-        self._packed = pack_genotypes(dosages, residualizer, maf_threshold)
+        self._units = [unit, unit]
+        self._packed = replace(
+            pack_genotypes(np.empty((0, residualizer.n_samples), dtype=np.float32),
+                           residualizer, maf_threshold), dosages=RowBlocks([]))
 
     @property
     def n_variants(self) -> int:
         """Variants in the window."""
         return self._packed.n_variants
 
+    def reserve(self, n_variants: int) -> None:
+        """Make room for a window of ``n_variants`` variants now (no growth later)."""
+        _room(self._units, 0, n_variants, self._packed.unit.shape[0])
+        _room(self._units, 1, n_variants)
+        self._packed = replace(self._packed, unit=self._units[0][:self._packed.unit.shape[0]])
+
+    @property
+    def _blocks(self) -> RowBlocks:
+        """The window's dosages: the blocks as read (never copied)."""
+        blocks = self._packed.dosages
+        assert isinstance(blocks, RowBlocks)
+        return blocks
+
     def slide(self, drop: int) -> None:
         """Drop the first ``drop`` variants (all of them when ``drop ≥ n_variants``)."""
         cur = self._packed
         drop = min(max(drop, 0), cur.n_variants)
         lo = int(cur.cs[drop])
-        kept_rows, kept_vars = cur.unit.shape[0] - lo, cur.n_variants - drop
+        kept_rows = cur.unit.shape[0] - lo
         if self.keep_views:  # a new array, as large as the last one
             self._units[1] = np.empty((max(kept_rows, self._units[0].shape[0]),
                                        self._units[0].shape[1]), self._units[0].dtype)
         unit = _room(self._units, 1, kept_rows)
         unit[:kept_rows] = cur.unit[lo:]
-        dosages = _room(self._dosages, 1, kept_vars)
-        assert cur.dosages is not None
-        dosages[:kept_vars] = cur.dosages[drop:]
         self._units.reverse()
-        self._dosages.reverse()
         rows = {f: getattr(cur, f)[lo:] for f in _ROW_FIELDS}
         rows["index"] = rows["index"] - drop
         rows["rep"] = _shift_reps(rows["rep"], lo)
         self._packed = PackedGenotypes(cs=cur.cs[drop:] - lo, unit=unit[:kept_rows],
-                                       dosages=dosages[:kept_vars], **rows)
+                                       dosages=self._blocks.rows(drop, cur.n_variants),
+                                       **rows)
 
     def extend(self, genotypes: ArrayLike) -> None:
         """Pack (n_new, n_samples) dosages of the variants that follow the window."""
         cur = self._packed
-        assert cur.dosages is not None
         g = np.asarray(genotypes, dtype=np.float32)
         n_rows, n_vars = cur.unit.shape[0], cur.n_variants
         unit = _room(self._units, 0, n_rows + g.shape[0], n_rows)
-        dosages = _room(self._dosages, 0, n_vars + g.shape[0], n_vars)
-        dosages[n_vars:n_vars + g.shape[0]] = g
         new = pack_genotypes(g, self.residualizer, self.maf_threshold, out=unit[n_rows:])
         rows = {f: np.concatenate([getattr(cur, f), getattr(new, f)]) for f in _ROW_FIELDS}
         rows["index"][n_rows:] += n_vars
         rows["rep"][n_rows:] += n_rows
         cs = np.concatenate([cur.cs, new.cs[1:] + cur.cs[-1]])
         self._packed = PackedGenotypes(cs=cs, unit=unit[:n_rows + new.unit.shape[0]],
-                                       dosages=dosages[:n_vars + g.shape[0]], **rows)
+                                       dosages=self._blocks.append(g), **rows)
 
     def view(self, n_variants: int | None = None) -> PackedGenotypes:
         """The first ``n_variants`` variants of the window (all by default), no copy."""
@@ -297,9 +357,8 @@ class PackedWindow:
             return cur
         k = int(cur.cs[n_variants])
         rows = {f: getattr(cur, f)[:k] for f in _ROW_FIELDS}
-        assert cur.dosages is not None
         return PackedGenotypes(cs=cur.cs[:n_variants + 1], unit=cur.unit[:k],
-                               dosages=cur.dosages[:n_variants], **rows)
+                               dosages=self._blocks.rows(0, n_variants), **rows)
 
 
 def _shift_reps(rep: NDArray[np.int64], lo: int) -> NDArray[np.int64]:

@@ -233,8 +233,8 @@ def iter_window_batches(
     ``packed`` instead of ``dosages``.
     """
     table = reader.variant_table
-    row0 = table.chrom_slice(chrom).start
-    vpos = table.pos[table.chrom_slice(chrom)]
+    on_chrom = table.chrom_slice(chrom)
+    row0, vpos = on_chrom.start, table.pos[on_chrom]
     on = inputs.positions["chrom"].to_numpy() == chrom
     rows = np.flatnonzero(on if only is None else on & only)
     if vpos.size == 0 or rows.size == 0:

@@ -98,9 +98,9 @@ class RowBlocks:
         if not self.blocks:
             return np.empty((0, 0))
         out = np.empty((r.size, self.blocks[0].shape[1]), dtype=self.blocks[0].dtype)
-        for i, (block, row) in enumerate(zip(k.tolist(), (r - self._starts[k]).tolist(),
-                                             strict=True)):
-            out[i] = self.blocks[block][row]
+        for b in np.unique(k).tolist():  # one gather per block holding some of the rows
+            at = k == b
+            out[at] = self.blocks[b][r[at] - self._starts[b]]
         return out
 
     def rows(self, lo: int, hi: int) -> RowBlocks:
@@ -214,6 +214,7 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
     valid = np.zeros(n_var, dtype=bool)
     var = np.empty(n_var, dtype=dt)
     key = np.empty(n_var)
+    weights = _hash_weights(n)
     count = 0
     for lo in range(0, n_var, chunk_rows):
         block = _imputed(d[lo:lo + chunk_rows])
@@ -224,7 +225,7 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
         k = rows.shape[0]
         if k == 0:
             continue
-        key[count:count + k] = rows @ _hash_weights(n)
+        key[count:count + k] = rows @ weights
         u = residualizer.complement(rows, out=unit[count:count + k])
         ss = np.einsum("ij,ij->i", u, u)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -163,7 +163,8 @@ def test_pack_genotypes__valid_rows_as_prepare_genotypes_and_same_mapping() -> N
     np.testing.assert_array_equal(a.pval_beta, b.pval_beta)
 
 
-def test_packed_window__slides_like_packing_each_range_afresh() -> None:
+@pytest.mark.parametrize("keep_views", [False, True])
+def test_packed_window__slides_like_packing_each_range_afresh(keep_views: bool) -> None:
     from genotex.qtl.cis_permutation import PackedWindow, pack_genotypes
 
     rng = np.random.default_rng(5)
@@ -173,7 +174,10 @@ def test_packed_window__slides_like_packing_each_range_afresh() -> None:
     g[4, 3] = np.nan
     g[[16, 27, 44]] = g[15]  # twins within and across the windows
     r = Residualizer(rng.standard_normal((n, 2)), dtype=np.float32)
-    win = PackedWindow(r, maf_threshold=0.05)
+    win = PackedWindow(r, maf_threshold=0.05, keep_views=keep_views)
+    win.ARENA_WINDOWS = 1  # type: ignore[misc]  # small arenas: new ones are started
+    win.reserve(20)
+    kept_views = []
     lo = hi = 0
     for new_lo, new_hi in [(0, 25), (10, 40), (40, 41), (41, 60), (45, 50)]:
         win.slide(new_lo - lo)
@@ -188,15 +192,25 @@ def test_packed_window__slides_like_packing_each_range_afresh() -> None:
         np.testing.assert_array_equal(got.dosages[np.arange(got.n_variants)], want.dosages)
         np.testing.assert_allclose(got.unit, want.unit, rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(got.var, want.var, rtol=1e-6)
+        kept_views.append((got, want))
+    if keep_views:  # every view is still valid after all the slides
+        for got, want in kept_views:
+            np.testing.assert_allclose(got.unit, want.unit, rtol=1e-6, atol=1e-7)
     kept = win.view().copy()
     win.slide(win.n_variants)
     assert win.n_variants == 0 and kept.n_variants == 15
     assert kept.copy(dosages=False).dosages is None
 
 
-def test_twin_variants__share_products_and_give_the_unpacked_results() -> None:
+@pytest.mark.parametrize(("twin_gather", "block"), [(1.1, 1 << 24), (1.1, 61 * 4), (100.0, 61 * 4)])
+def test_twin_variants__share_products_and_give_the_unpacked_results(
+        monkeypatch: pytest.MonkeyPatch, twin_gather: float, block: int) -> None:
+    """Twins skipped by gathering (whole windows or 4-row chunks) or multiplied in place."""
+    from genotex.qtl import cis_permutation
     from genotex.qtl.cis_nominal import prepare_genotypes
     from genotex.qtl.cis_permutation import pack_genotypes, scan_permutations
+
+    monkeypatch.setattr(cis_permutation, "TWIN_GATHER", twin_gather)
 
     rng = np.random.default_rng(8)
     n = 50
@@ -213,7 +227,8 @@ def test_twin_variants__share_products_and_give_the_unpacked_results() -> None:
     y = rng.standard_normal((2, n)).astype(np.float32)
     w = CisWindows(np.array([5, 0]), np.array([40, 28]))  # the first window starts past 3
     perm = permutation_indices(n, 60, seed=4)
-    got = map_cis_permutations(packed, y, w, r, perm_ix=perm, keep_r2_perm=True)
+    got = map_cis_permutations(packed, y, w, r, perm_ix=perm, keep_r2_perm=True,
+                               max_block_elements=block)
     prep = prepare_genotypes(g, r, maf_threshold=0.05)
     for p in range(2):
         want = scan_permutations(prep, y[p:p + 1], CisWindows(w.start[p:p + 1],

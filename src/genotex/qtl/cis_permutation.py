@@ -56,6 +56,11 @@ def permutation_indices(
 #: Relative r² difference below which two variants count as tied for the top (the first wins).
 TIE_RTOL = 1e-5
 
+#: Twins (identical rows) are skipped in a window's product only when the rows to multiply are
+#: fewer than 1/TWIN_GATHER of the window; a few twins cost less to multiply than to gather
+#: the other rows around them.
+TWIN_GATHER = 1.1
+
 
 @dataclass(frozen=True)
 class PhenotypeScan:
@@ -214,7 +219,7 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
     valid = np.zeros(n_var, dtype=bool)
     var = np.empty(n_var, dtype=dt)
     key = np.empty(n_var)
-    weights = _hash_weights(n)
+    weights = _hash_weights(n).astype(d.dtype)  # in the dosages' precision: no upcast copy
     count = 0
     for lo in range(0, n_var, chunk_rows):
         block = _imputed(d[lo:lo + chunk_rows])
@@ -285,9 +290,14 @@ class PackedWindow:
     residualizer, maf_threshold
         As :func:`pack_genotypes`.
     keep_views
-        Every window gets new unit rows instead, so views stay valid (no copy needed to keep
-        them: the adaptive mode's cache).
+        Views stay valid (the adaptive mode's cache keeps them without a copy): the unit rows
+        are appended to an arena of several windows' rows instead, and sliding only moves the
+        window's start in it; a new arena is started (the kept rows copied once) when it is
+        full.
     """
+
+    #: With ``keep_views``, an arena holds this many windows' rows.
+    ARENA_WINDOWS = 8
 
     def __init__(self, residualizer: Residualizer, maf_threshold: float = 0.0, *,
                  keep_views: bool = False) -> None:
@@ -296,6 +306,8 @@ class PackedWindow:
         self.keep_views = keep_views
         unit = np.empty((0, residualizer.n_complement), dtype=residualizer.dtype)
         self._units = [unit, unit]
+        self._start = 0  # row of the window's first unit row in self._units[0]
+        self._arena_rows = 4096
         self._packed = replace(
             pack_genotypes(np.empty((0, residualizer.n_samples), dtype=np.float32),
                            residualizer, maf_threshold), dosages=RowBlocks([]))
@@ -307,6 +319,9 @@ class PackedWindow:
 
     def reserve(self, n_variants: int) -> None:
         """Make room for a window of ``n_variants`` variants now (no growth later)."""
+        if self.keep_views:
+            self._arena_rows = max(self._arena_rows, self.ARENA_WINDOWS * n_variants)
+            return
         _room(self._units, 0, n_variants, self._packed.unit.shape[0])
         _room(self._units, 1, n_variants)
         self._packed = replace(self._packed, unit=self._units[0][:self._packed.unit.shape[0]])
@@ -324,16 +339,17 @@ class PackedWindow:
         drop = min(max(drop, 0), cur.n_variants)
         lo = int(cur.cs[drop])
         kept_rows = cur.unit.shape[0] - lo
-        if self.keep_views:  # a new array, as large as the last one
-            self._units[1] = np.empty((max(kept_rows, self._units[0].shape[0]),
-                                       self._units[0].shape[1]), self._units[0].dtype)
-        unit = _room(self._units, 1, kept_rows)
-        unit[:kept_rows] = cur.unit[lo:]
-        self._units.reverse()
+        if self.keep_views:  # the rows stay where they are in the arena
+            self._start += lo
+            unit = cur.unit[lo:]
+        else:
+            unit = _room(self._units, 1, kept_rows)[:kept_rows]
+            unit[:] = cur.unit[lo:]
+            self._units.reverse()
         rows = {f: getattr(cur, f)[lo:] for f in _ROW_FIELDS}
         rows["index"] = rows["index"] - drop
         rows["rep"] = _shift_reps(rows["rep"], lo)
-        self._packed = PackedGenotypes(cs=cur.cs[drop:] - lo, unit=unit[:kept_rows],
+        self._packed = PackedGenotypes(cs=cur.cs[drop:] - lo, unit=unit,
                                        dosages=self._blocks.rows(drop, cur.n_variants),
                                        **rows)
 
@@ -342,7 +358,7 @@ class PackedWindow:
         cur = self._packed
         g = np.asarray(genotypes, dtype=np.float32)
         n_rows, n_vars = cur.unit.shape[0], cur.n_variants
-        unit = _room(self._units, 0, n_rows + g.shape[0], n_rows)
+        unit = self._room_after(n_rows, g.shape[0])
         new = pack_genotypes(g, self.residualizer, self.maf_threshold, out=unit[n_rows:])
         rows = {f: np.concatenate([getattr(cur, f), getattr(new, f)]) for f in _ROW_FIELDS}
         rows["index"][n_rows:] += n_vars
@@ -350,6 +366,19 @@ class PackedWindow:
         cs = np.concatenate([cur.cs, new.cs[1:] + cur.cs[-1]])
         self._packed = PackedGenotypes(cs=cs, unit=unit[:n_rows + new.unit.shape[0]],
                                        dosages=self._blocks.append(g), **rows)
+
+    def _room_after(self, n_rows: int, n_new: int) -> NDArray[np.floating]:
+        """Unit rows of the window (its first ``n_rows`` kept) with room for ``n_new`` more."""
+        if not self.keep_views:
+            return _room(self._units, 0, n_rows + n_new, n_rows)
+        arena, start = self._units[0], self._start
+        if start + n_rows + n_new > arena.shape[0]:  # a new arena; views of the old one live on
+            fresh = np.empty((max(self._arena_rows, 2 * (n_rows + n_new)), arena.shape[1]),
+                             arena.dtype)
+            fresh[:n_rows] = arena[start:start + n_rows]
+            self._units[0] = arena = fresh
+            self._start = start = 0
+        return arena[start:]
 
     def view(self, n_variants: int | None = None) -> PackedGenotypes:
         """The first ``n_variants`` variants of the window (all by default), no copy."""
@@ -388,30 +417,57 @@ def _room(buffers: list[NDArray[Any]], which: int, rows: int, keep: int = 0) -> 
     return buf
 
 def _max_abs_products(
-    unit: NDArray[np.floating], cols: NDArray[np.floating], chunk_rows: int
+    unit: NDArray[np.floating], cols: NDArray[np.floating], chunk_rows: int,
+    rows: NDArray[np.int64] | None = None, *, work: _ScanWork | None = None,
 ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-    """``unit @ cols.T`` reduced on the fly: its first column and ``max |·|`` of the others.
+    """``unit[rows] @ cols.T`` reduced on the fly: its first column and ``max |·|`` of the others.
 
     The product is computed ``chunk_rows`` rows at a time into one cache-sized buffer, so the
-    (n_rows, n_cols) matrix never reaches main memory.
+    (n_rows, n_cols) matrix never reaches main memory. ``rows`` (sorted; all rows by default)
+    are read in place where a chunk of them is contiguous and gathered chunk by chunk into a
+    cache-sized buffer otherwise, so a window is never copied whole. ``work`` holds the
+    buffers (reused across calls: no fresh memory).
 
     Returns
     -------
     (n_rows,) the first column and (n_cols − 1,) the column-wise maximum absolute value.
     """
-    n_rows = unit.shape[0]
-    first = np.empty(n_rows, dtype=np.result_type(unit, cols))
+    n_rows = unit.shape[0] if rows is None else rows.size
+    if work is None:
+        work = _ScanWork(min(chunk_rows, max(n_rows, 1)), cols.shape[0], cols.shape[1],
+                         np.result_type(unit, cols))
+    first = np.empty(n_rows, dtype=work.product.dtype)
     best = np.zeros(cols.shape[0] - 1, dtype=first.dtype)
-    buf = np.empty((min(chunk_rows, n_rows), cols.shape[0]), dtype=first.dtype)
     cols_t = cols.T
     for lo in range(0, n_rows, chunk_rows):
         hi = min(lo + chunk_rows, n_rows)
-        out = buf[:hi - lo]
-        np.matmul(unit[lo:hi], cols_t, out=out)
+        out = work.product[:hi - lo]
+        np.matmul(work.rows(unit, rows, lo, hi), cols_t, out=out)
         first[lo:hi] = out[:, 0]
         np.abs(out, out=out)
         np.maximum(best, out[:, 1:].max(0), out=best)
     return first, best
+
+
+class _ScanWork:
+    """Buffers of one permutation scan, reused by every phenotype (fresh memory for each
+    phenotype costs page faults worth a few percent of the products)."""
+
+    def __init__(self, chunk_rows: int, n_cols: int, n_coords: int, dtype: Any) -> None:
+        self.product = np.empty((chunk_rows, n_cols), dtype=dtype)
+        self.gathered = np.empty((chunk_rows, n_coords), dtype=dtype)
+        self.cols = np.empty((n_cols, n_coords), dtype=dtype)
+
+    def rows(self, unit: NDArray[np.floating], rows: NDArray[np.int64] | None, lo: int,
+             hi: int) -> NDArray[np.floating]:
+        """Rows ``rows[lo:hi]`` of ``unit`` (``unit[lo:hi]`` without ``rows``): a view where
+        they are contiguous, else gathered into the buffer."""
+        if rows is None:
+            return unit[lo:hi]
+        r = rows[lo:hi]
+        if int(r[-1]) - int(r[0]) == hi - lo - 1:
+            return unit[int(r[0]):int(r[-1]) + 1]
+        return np.take(unit, r, axis=0, out=self.gathered[:hi - lo])
 
 
 def scan_permutations(
@@ -455,6 +511,8 @@ def _scan(
     constant = (phenotypes == phenotypes[:, :1]).all(1)
     cs, unit, nan = packed.cs, packed.unit, packed.nan
     rows_per_chunk = max(1, min(chunk_rows, max_block_elements // (n_perm + 1)))
+    work = _ScanWork(rows_per_chunk, n_perm + 1, yr.unit.shape[1], yr.unit.dtype)
+    cols, permuted = work.cols, np.empty(perm_ix.shape, dtype=phenotypes.dtype)
 
     def scan_phenotype(p: int) -> PhenotypeScan | None:
         lo, hi = int(cs[windows.start[p]]), int(cs[max(windows.stop[p], windows.start[p])])
@@ -462,16 +520,22 @@ def _scan(
             return None
         if nan[lo:hi].all():
             raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
-        cols = np.empty((n_perm + 1, yr.unit.shape[1]), dtype=yr.unit.dtype)
         cols[0] = yr.unit[p]  # observed first, then the permutations
-        complement_rows(np.take(phenotypes[p], perm_ix), residualizer, out=cols[1:])
+        complement_rows(np.take(phenotypes[p], perm_ix, out=permuted), residualizer,
+                        out=cols[1:])
         rep = packed.rep[lo:hi]
         if rep[-1] == hi - 1 and np.array_equal(rep, np.arange(lo, hi)):
-            r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk)
+            r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk, work=work)
         else:  # twins (perfect LD) share one product row: the first of them in the window
             _, first, inverse = np.unique(rep, return_index=True, return_inverse=True)
-            r_once, best = _max_abs_products(unit[lo + first], cols, rows_per_chunk)
-            r_nom = r_once[inverse]
+            # a few twins are cheaper to multiply than to gather around
+            once = None if first.size * TWIN_GATHER > hi - lo else np.sort(first)
+            r_rows, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk, once, work=work)
+            r_all = r_rows
+            if once is not None:
+                r_all = np.empty(hi - lo, dtype=r_rows.dtype)
+                r_all[once] = r_rows
+            r_nom = r_all[first[inverse]]
         r_nom[nan[lo:hi]] = np.nan
         r2c = np.where(nan[lo:hi], -1.0, r_nom * r_nom)
         # near-ties (variants in perfect LD, equal up to rounding): the first one, as

@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genotex.qtl.cis_permutation import (
     AdaptivePermutations,
@@ -236,3 +238,26 @@ def test_twin_variants__share_products_and_give_the_unpacked_results(
         assert got.variant_index[p] == want.var_index
         assert got.r2_perm is not None
         np.testing.assert_allclose(got.r2_perm[p], want.r2_perm, rtol=2e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(12, 60), k=st.integers(0, 4), seed=st.integers(0, 2**31 - 1))
+def test_top_statistics__equal_float64_ols(n: int, k: int, seed: int) -> None:
+    """r and sd ratio of the residuals, computed in float64 from float32 inputs: the same
+    as ordinary least squares on ``[1, C]`` (slope = r · ratio)."""
+    from genotex.qtl.cis_permutation import top_statistics
+
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal((n, k)).astype(np.float32)
+    g = rng.binomial(2, 0.4, (3, n)).astype(np.float32)
+    g[:, 0], g[:, 1] = 0, 2  # never monomorphic
+    y = rng.standard_normal((3, n)).astype(np.float32)
+    r, ratio = top_statistics(g, y, Residualizer(c, dtype=np.float32))
+    design = np.column_stack([np.ones(n), c.astype(np.float64)])
+    for i in range(3):
+        x = np.column_stack([design, g[i].astype(np.float64)])
+        slope = np.linalg.lstsq(x, y[i].astype(np.float64), rcond=None)[0][-1]
+        gr = g[i] - design @ np.linalg.lstsq(design, g[i].astype(np.float64), rcond=None)[0]
+        yr = y[i] - design @ np.linalg.lstsq(design, y[i].astype(np.float64), rcond=None)[0]
+        np.testing.assert_allclose(r[i], gr @ yr / np.sqrt((gr @ gr) * (yr @ yr)), rtol=1e-9)
+        np.testing.assert_allclose(r[i] * ratio[i], slope, rtol=1e-9, atol=1e-12)

@@ -77,3 +77,12 @@ def test_complement__writes_into_out_and_float32() -> None:
     np.testing.assert_allclose(out[:4] @ out[:4].T, r.transform(m) @ r.transform(m).T,
                                atol=1e-4)
     assert np.isnan(out[4:]).all()
+
+
+def test_in_float64__same_covariates_in_float64_built_once() -> None:
+    c = np.random.default_rng(3).standard_normal((20, 3))
+    r32 = Residualizer(c, dtype=np.float32)
+    r64 = r32.in_float64()
+    assert r64.dtype == np.float64 and r32.in_float64() is r64 and r64.in_float64() is r64
+    np.testing.assert_array_equal(r64._covariates, c.astype(np.float32))
+    assert r64.dof == r32.dof

@@ -26,6 +26,7 @@ __all__ = [
     "pack_genotypes",
     "permutation_indices",
     "scan_permutations",
+    "top_statistics",
 ]
 
 
@@ -708,7 +709,6 @@ def map_cis_permutations(
     packed = (genotypes if isinstance(genotypes, PackedGenotypes)
               else pack_genotypes(genotypes, residualizer, maf_threshold))
     codes = _group_codes(groups, y.shape[0])
-    dof = residualizer.dof
     scans = _scan(packed, y, windows, residualizer, perm, max_block_elements=max_block_elements,
                   chunk_rows=512)
     r2 = {p: s.r2_perm for p, s in scans.items()}
@@ -723,26 +723,54 @@ def map_cis_permutations(
         r2_perm = np.max([r2[p] for p in got], axis=0)
         rows.append((members[0], best, int(code), members.size, scans[best], r2_perm))
     rows.sort(key=lambda t: t[0])
-    return _assemble(rows, packed, dof, perm.shape[0], groups is not None, beta_approx,
-                     keep_r2_perm)
+    return _assemble(rows, packed, y, residualizer, perm.shape[0], groups is not None,
+                     beta_approx, keep_r2_perm)
+
+
+def top_statistics(genotypes: NDArray[np.floating], phenotypes: NDArray[np.floating],
+                   residualizer: Residualizer) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Correlation and standard-deviation ratio of row pairs, residualized in float64.
+
+    The float32 products pick each phenotype's top variant; its statistics are then
+    recomputed from the inputs in float64, so the reported r, slope and p-values carry no
+    float32 rounding (which reaches ~1e-4 relative on p-values below 1e-50).
+
+    Parameters
+    ----------
+    genotypes, phenotypes
+        (n_rows, n_samples) imputed dosages of each top variant and its phenotype.
+
+    Returns
+    -------
+    (n_rows,) Pearson r of the residuals and (n_rows,) ``sd(phenotype) / sd(genotype)`` of
+    the residuals (``slope = r · ratio``).
+    """
+    res = residualizer.in_float64()
+    g, y = res.transform(genotypes), res.transform(phenotypes)
+    gg, yy = np.einsum("ij,ij->i", g, g), np.einsum("ij,ij->i", y, y)
+    return np.einsum("ij,ij->i", g, y) / np.sqrt(gg * yy), np.sqrt(yy / gg)
 
 
 def _assemble(
     rows: list[tuple[int, int, int, int, PhenotypeScan, NDArray[np.floating]]],
     packed: PackedGenotypes,
-    dof: int,
+    phenotypes: NDArray[np.floating],
+    residualizer: Residualizer,
     n_perm: int,
     grouped: bool,
     beta_approx: bool,
     keep_r2_perm: bool,
 ) -> CisPermutationResult:
-    n = len(rows)
+    n, dof = len(rows), residualizer.dof
     r_top = np.array([r[4].r_top for r in rows], dtype=np.float64)
     ratio = np.array([r[4].std_ratio for r in rows], dtype=np.float64)
     top = np.array([r[4].var_index for r in rows], dtype=np.int64)
     if packed.dosages is not None:
-        st = allele_stats(_imputed(packed.dosages[top]), top_variant=True)
+        g = _imputed(packed.dosages[top])
+        st = allele_stats(g, top_variant=True)
         af, ma_s, ma_c = st.af, st.ma_samples, st.ma_count
+        if n:
+            r_top, ratio = top_statistics(g, phenotypes[[r[1] for r in rows]], residualizer)
     else:
         af, ma_s, ma_c = np.zeros(n, np.float32), np.zeros(n, np.int32), np.zeros(n, np.int32)
     r2_perm = (np.array([r[5] for r in rows]) if n

@@ -63,6 +63,7 @@ class Residualizer:
             self.Q = np.zeros((self.n_samples, 0), dtype=self.dtype)
         self.dof = self.n_samples - 2 - self.n_covariates
         self._wy: tuple[NDArray[np.floating], NDArray[np.floating]] | None = None
+        self._float64: Residualizer | None = None
 
     @property
     def n_complement(self) -> int:
@@ -120,6 +121,15 @@ class Residualizer:
             np.matmul(w, vt_tail, out=res[lo:lo + 2048])
             np.subtract(c[:, p:], res[lo:lo + 2048], out=res[lo:lo + 2048])
         return res
+
+    def in_float64(self) -> Residualizer:
+        """The same projection (same covariate values) computed in float64; ``self`` when
+        already float64. Built once and kept."""
+        if self.dtype == np.float64:
+            return self
+        if self._float64 is None:
+            self._float64 = Residualizer(self._covariates, dtype=np.float64)
+        return self._float64
 
     @classmethod
     def intercept_only(cls, n_samples: int, *, dtype: DTypeLike = np.float64) -> Residualizer:

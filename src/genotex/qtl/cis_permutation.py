@@ -468,7 +468,7 @@ class _ScanWork:
         r = rows[lo:hi]
         if int(r[-1]) - int(r[0]) == hi - lo - 1:
             return unit[int(r[0]):int(r[-1]) + 1]
-        return np.take(unit, r, axis=0, out=self.gathered[:hi - lo])
+        return np.take(unit, r, axis=0, out=self.gathered[:hi - lo], mode="clip")
 
 
 def scan_permutations(
@@ -522,8 +522,9 @@ def _scan(
         if nan[lo:hi].all():
             raise ValueError(f"all permutation correlations are NaN for phenotype {p}")
         cols[0] = yr.unit[p]  # observed first, then the permutations
-        complement_rows(np.take(phenotypes[p], perm_ix, out=permuted), residualizer,
-                        out=cols[1:])
+        # mode="clip": the indices are valid, and "raise" would copy through a temporary
+        np.take(phenotypes[p], perm_ix, out=permuted, mode="clip")
+        complement_rows(permuted, residualizer, out=cols[1:])
         rep = packed.rep[lo:hi]
         if rep[-1] == hi - 1 and np.array_equal(rep, np.arange(lo, hi)):
             r_nom, best = _max_abs_products(unit[lo:hi], cols, rows_per_chunk, work=work)

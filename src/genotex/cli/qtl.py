@@ -148,9 +148,11 @@ def _perm_options(f: Any) -> Any:
 @click.option("--phenotype-groups", type=_EXISTING, default=None,
               help="Headerless 'phenotype_id<TAB>group_id' file (sQTL: introns of a cluster).")
 @click.option("--adaptive", is_flag=True,
-              help="Adaptive permutations: stop after 100, 300, … permutations once a "
-              "phenotype is clearly null (≥25% of permutations beat it) or clearly "
-              "significant (none does and pval_beta ≤ 1e-4); adds a num_perm column.")
+              help="Adaptive permutations: after 100, 300, 900 … permutations a phenotype "
+              "stops once its pval_beta is clearly above or below the current eGene "
+              "threshold p* (|ln(p/p*)| > 3·sqrt((1 − p*)/(m·p*)) after m permutations); "
+              "the same eGenes as the exact mode within ~1 %, 3–4× faster on a tissue's "
+              "worth of genes; adds a num_perm column (docs/cis_mapping.md).")
 def cis_permute_cmd(genotypes: Path, phenotypes: Path, prefix: str, covariates: Path | None,
                     window: int, maf_threshold: float, precision: str, chunk_variants: int,
                     quiet: bool, output_dir: Path, threads: int | None, seed: int | None,

@@ -333,7 +333,8 @@ def cis_permutations(
         Opt-in sequential stopping (``True`` for :class:`genotex.qtl.AdaptivePermutations`'
         defaults, or a rule): after 100, 300, 900 … permutations, phenotypes whose p-value
         is clearly above or below the current eGene threshold stop; the table gains
-        ``num_perm``, the permutations run for each row (genotypes are re-read per stage).
+        ``num_perm``, the permutations run for each row. The first stage's packed genotypes
+        are kept for the later stages (up to :data:`ADAPTIVE_CACHE_BYTES`; beyond, re-read).
 
     The remaining parameters are those of :func:`cis_nominal`. The table is written with
     ``%.6g`` floats like tensorQTL's CLI, the Parquet copy at full precision.

@@ -417,6 +417,7 @@ def _room(buffers: list[NDArray[Any]], which: int, rows: int, keep: int = 0) -> 
         buffers[which] = buf = grown
     return buf
 
+
 def _max_abs_products(
     unit: NDArray[np.floating], cols: NDArray[np.floating], chunk_rows: int,
     rows: NDArray[np.int64] | None = None, *, work: _ScanWork | None = None,
@@ -451,13 +452,12 @@ def _max_abs_products(
 
 
 class _ScanWork:
-    """Buffers of one permutation scan, reused by every phenotype (fresh memory for each
-    phenotype costs page faults worth a few percent of the products)."""
+    """The product and gather blocks of one permutation scan, reused by every phenotype
+    (fresh memory for each phenotype costs page faults worth a few percent of the products)."""
 
     def __init__(self, chunk_rows: int, n_cols: int, n_coords: int, dtype: Any) -> None:
         self.product = np.empty((chunk_rows, n_cols), dtype=dtype)
         self.gathered = np.empty((chunk_rows, n_coords), dtype=dtype)
-        self.cols = np.empty((n_cols, n_coords), dtype=dtype)
 
     def rows(self, unit: NDArray[np.floating], rows: NDArray[np.int64] | None, lo: int,
              hi: int) -> NDArray[np.floating]:
@@ -513,7 +513,8 @@ def _scan(
     cs, unit, nan = packed.cs, packed.unit, packed.nan
     rows_per_chunk = max(1, min(chunk_rows, max_block_elements // (n_perm + 1)))
     work = _ScanWork(rows_per_chunk, n_perm + 1, yr.unit.shape[1], yr.unit.dtype)
-    cols, permuted = work.cols, np.empty(perm_ix.shape, dtype=phenotypes.dtype)
+    cols = np.empty((n_perm + 1, yr.unit.shape[1]), dtype=yr.unit.dtype)
+    permuted = np.empty(perm_ix.shape, dtype=phenotypes.dtype)
 
     def scan_phenotype(p: int) -> PhenotypeScan | None:
         lo, hi = int(cs[windows.start[p]]), int(cs[max(windows.stop[p], windows.start[p])])

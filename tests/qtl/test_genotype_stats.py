@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genotex.qtl.genotype_stats import allele_stats, impute_mean, is_monomorphic, maf_mask
 
@@ -63,3 +65,19 @@ def test_allele_stats__top_variant_follows_prepare_cis_output() -> None:
     np.testing.assert_array_equal(st.ma_count, want[:, 1])
     np.testing.assert_array_equal(st.af, want[:, 2].astype(np.float32))
     assert (allele_stats(g).ma_count != st.ma_count).any()  # the nominal formula differs
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), nan_rows=st.booleans())
+def test_masked_row_sums__equal_where_sums(seed: int, nan_rows: bool) -> None:
+    from genotex.qtl.genotype_stats import _masked_row_sums
+
+    rng = np.random.default_rng(seed)
+    g = (rng.integers(0, 3, (7, 40)) + rng.uniform(-0.3, 0.3, (7, 40))).astype(np.float32)
+    g = np.clip(g, 0, 2)
+    if nan_rows:
+        g[[1, 4], [3, 0]] = np.nan  # not imputed: an unselected NaN is left out
+        g[5] = np.nan
+    mask = g > 0.5
+    np.testing.assert_array_equal(_masked_row_sums(g, mask),
+                                  np.where(mask, g, 0).sum(1, dtype=np.float64))

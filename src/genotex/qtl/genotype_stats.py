@@ -96,7 +96,7 @@ def allele_stats(genotypes: ArrayLike, *, top_variant: bool = False) -> AlleleSt
                              for f in fields(AlleleStats)))
     n2 = 2 * g.shape[1]
     high = g > 0.5
-    high_sum = np.where(high, g, 0).sum(1, dtype=np.float64)
+    high_sum = _masked_row_sums(g, high)
     if not top_variant:
         af = g.sum(1, dtype=np.float64) / n2
         a = np.trunc(high_sum).astype(np.int64)
@@ -115,6 +115,20 @@ def allele_stats(genotypes: ArrayLike, *, top_variant: bool = False) -> AlleleSt
     ma_samples = np.where(af <= 0.5, high.sum(1), (g < 1.5).sum(1))
     return AlleleStats(af.astype(np.float32), ma_samples.astype(np.int32),
                        ma_count.astype(np.int32))
+
+
+def _masked_row_sums(g: NDArray[np.floating], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """``Σ_j g[i, j]·mask[i, j]`` per row in float64: the row sums of ``where(mask, g, 0)``.
+
+    Multiplying by the mask is ~8× faster than ``np.where`` and gives the same values (the
+    same summands in the same order); rows holding NaN (not imputed) fall back to ``where``,
+    which leaves an unselected NaN out.
+    """
+    sums = np.multiply(g, mask).sum(1, dtype=np.float64)
+    bad = np.flatnonzero(np.isnan(sums))
+    if bad.size:
+        sums[bad] = np.where(mask[bad], g[bad], 0).sum(1, dtype=np.float64)
+    return sums
 
 
 def maf_mask(af: ArrayLike, threshold: float) -> NDArray[np.bool_]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,3 +83,20 @@ def test_map_cis_nominal__equals_full_association_inside_windows(seed: int) -> N
     np.testing.assert_allclose(got.tstat, full.tstat[got.variant_index, got.phenotype_index],
                                rtol=1e-9, atol=1e-12)
     assert got.pval_nominal.size == int(w.size.sum())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_prepare_genotypes__without_imputed_same_rows_one_copy_less(dtype: type) -> None:
+    from genotex.qtl.cis_nominal import prepare_genotypes
+
+    rng = np.random.default_rng(4)
+    g = rng.binomial(2, 0.3, (30, 25)).astype(np.float32)
+    g[3, 4] = np.nan
+    g[7] = 1.0  # monomorphic: flagged before its memory is reused
+    r = Residualizer(rng.standard_normal((25, 2)), dtype=dtype)
+    kept = prepare_genotypes(g, r, maf_threshold=0.05)
+    lean = prepare_genotypes(g, r, maf_threshold=0.05, keep_imputed=False)
+    assert lean.imputed.shape == (0, 25) and kept.imputed.shape == (30, 25)
+    for f in ("unit", "var", "af", "ma_samples", "ma_count", "keep", "monomorphic"):
+        np.testing.assert_array_equal(getattr(lean, f), getattr(kept, f), err_msg=f)
+    assert lean.monomorphic[7]

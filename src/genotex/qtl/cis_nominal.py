@@ -19,8 +19,9 @@ __all__ = ["CisNominalResult", "PreparedGenotypes", "map_cis_nominal", "prepare_
 class PreparedGenotypes:
     """Per-variant quantities shared by every phenotype; arrays have n_variants rows.
 
-    ``imputed`` (n_variants, n_samples) mean-imputed dosages; ``unit`` the residualized rows
-    scaled to unit norm (NaN for constant variants); ``var`` their ddof=1 variances; ``af``,
+    ``imputed`` (n_variants, n_samples) mean-imputed dosages ((0, n_samples) when not kept:
+    ``prepare_genotypes(keep_imputed=False)``); ``unit`` the residualized rows scaled to unit
+    norm (NaN for constant variants); ``var`` their ddof=1 variances; ``af``,
     ``ma_samples``, ``ma_count`` allele statistics; ``keep`` the MAF filter;
     ``monomorphic`` constant dosage rows.
     """
@@ -37,7 +38,7 @@ class PreparedGenotypes:
 
 def prepare_genotypes(
     genotypes: ArrayLike, residualizer: Residualizer, *, maf_threshold: float = 0.0,
-    minor_allele_counts: bool = True,
+    minor_allele_counts: bool = True, keep_imputed: bool = True,
 ) -> PreparedGenotypes:
     """Impute, summarize, filter and residualize a genotype matrix once for all phenotypes.
 
@@ -52,6 +53,9 @@ def prepare_genotypes(
     minor_allele_counts
         Compute ``ma_samples``/``ma_count`` for every variant (False: only ``af``, the counts
         are left zero; the permutation pass needs them for the top variants only).
+    keep_imputed
+        Keep the imputed dosages (``imputed``); without them the residualization reuses their
+        memory (no second copy of the matrix).
     """
     g = impute_mean(genotypes)
     if minor_allele_counts:
@@ -60,9 +64,11 @@ def prepare_genotypes(
     else:
         af = (g.sum(1, dtype=np.float64) / (2 * g.shape[1])).astype(np.float32)
         ma_s = ma_c = np.zeros(g.shape[0], dtype=np.int32)
-    rows = residualize_rows(g, residualizer)
+    monomorphic = is_monomorphic(g)
+    rows = residualize_rows(g, residualizer, overwrite=not keep_imputed)
+    imputed = g if keep_imputed else np.empty((0, g.shape[1]), dtype=g.dtype)
     return PreparedGenotypes(
-        g, rows.unit, rows.var, af, ma_s, ma_c, maf_mask(af, maf_threshold), is_monomorphic(g),
+        imputed, rows.unit, rows.var, af, ma_s, ma_c, maf_mask(af, maf_threshold), monomorphic,
     )
 
 
@@ -138,7 +144,8 @@ def map_cis_nominal(
     y = np.asarray(phenotypes)
     if windows.start.shape != (y.shape[0],):
         raise ValueError("windows must have one entry per phenotype")
-    prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold)
+    prep = prepare_genotypes(genotypes, residualizer, maf_threshold=maf_threshold,
+                             keep_imputed=False)
     yr = residualize_rows(y, residualizer)
     constant = (y == y[:, :1]).all(1)
     active = CisWindows(np.where(constant, 0, windows.start), np.where(constant, 0, windows.stop))

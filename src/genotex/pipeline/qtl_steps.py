@@ -50,7 +50,6 @@ from genotex.qtl import (
     AdaptivePermutations,
     CisPermutationResult,
     Residualizer,
-    beta_approx_pvals,
     map_cis_independent,
     map_cis_nominal,
     map_cis_permutations,
@@ -59,7 +58,7 @@ from genotex.qtl import (
     qvalue,
 )
 from genotex.qtl import significant_pairs as significant_mask
-from genotex.qtl.cis_permutation import PackedGenotypes, PackedWindow
+from genotex.qtl.cis_permutation import PackedGenotypes, PackedWindow, permutation_pvals
 from genotex.qtl.windows import CisWindows
 
 __all__ = [
@@ -519,8 +518,8 @@ def _adaptive_passes(scan: _PermutationScan, perm: NDArray[np.int64],
         for i, j in enumerate(rows.tolist()):
             r2[j] = np.concatenate([r2[j], r2_more[i]])  # type: ignore[index]
         stacked = np.array([r2[j] for j in rows.tolist()]).reshape(rows.size, hi)
-        b = beta_approx_pvals(stacked, r2_top[rows], dof_init=0.25 * dof if grouped else dof)
-        pval_perm = ((stacked >= r2_top[rows, None]).sum(1) + 1) / (hi + 1)
+        pval_perm, b = permutation_pvals(stacked, r2_top[rows], dof, grouped=grouped)
+        assert b is not None
         update = np.column_stack([pval_perm, b.pval_beta, b.beta_shape1, b.beta_shape2,
                                   b.true_df, b.pval_true_df, np.full(rows.size, hi)])
         for c, col in enumerate(_STAGE_COLUMNS):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from genotex.qtl.beta_approx import beta_approx_pvals
+from genotex.qtl.beta_approx import BetaApproxBatch, beta_approx_pvals
 from genotex.qtl.cis_nominal import PreparedGenotypes
 from genotex.qtl.genotype_stats import allele_stats, impute_mean, is_monomorphic, maf_mask
 from genotex.qtl.regression import complement_rows, pval_from_r2
@@ -25,6 +25,7 @@ __all__ = [
     "map_cis_permutations",
     "pack_genotypes",
     "permutation_indices",
+    "permutation_pvals",
     "scan_permutations",
     "top_statistics",
 ]
@@ -232,11 +233,8 @@ def pack_genotypes(genotypes: ArrayLike, residualizer: Residualizer,
         if k == 0:
             continue
         key[count:count + k] = rows @ weights
-        u = residualizer.complement(rows, out=unit[count:count + k])
-        ss = np.einsum("ij,ij->i", u, u)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            u /= np.sqrt(ss)[:, None]
-        var[count:count + k] = ss / (n - 1)
+        var[count:count + k] = complement_rows(rows, residualizer,
+                                               out=unit[count:count + k]).var
         count += k
     unit, var = unit[:count], var[:count]
     nan = ~np.isfinite(unit[:, 0]) if unit.shape[1] else np.zeros(count, dtype=bool)
@@ -729,6 +727,36 @@ def map_cis_permutations(
                      beta_approx, keep_r2_perm)
 
 
+def permutation_pvals(
+    r2_perm: NDArray[np.floating], r2_top: NDArray[np.floating], dof: int, *,
+    grouped: bool = False, beta_approx: bool = True,
+) -> tuple[NDArray[np.float64], BetaApproxBatch | None]:
+    """Empirical and beta-approximated p-values of each row's top r² among its permutations.
+
+    Parameters
+    ----------
+    r2_perm
+        (n_rows, n_perm) permutation maxima of r².
+    r2_top
+        (n_rows,) r² of each row's top variant.
+    dof
+        Residual degrees of freedom; the beta fit starts there (``0.25·dof`` for phenotype
+        groups, as tensorQTL's grouped mode).
+    beta_approx
+        Fit the beta approximation (otherwise None is returned for it).
+
+    Returns
+    -------
+    (n_rows,) ``pval_perm = (#{r2_perm ≥ r2_top} + 1) / (n_perm + 1)`` and the
+    :class:`genotex.qtl.beta_approx.BetaApproxBatch` of the rows.
+    """
+    n_perm = r2_perm.shape[1]
+    pval_perm = ((r2_perm >= np.asarray(r2_top)[:, None]).sum(1) + 1) / (n_perm + 1)
+    b = (beta_approx_pvals(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
+         if beta_approx else None)
+    return pval_perm, b
+
+
 def top_statistics(genotypes: NDArray[np.floating], phenotypes: NDArray[np.floating],
                    residualizer: Residualizer) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Correlation and standard-deviation ratio of row pairs, residualized in float64.
@@ -782,8 +810,8 @@ def _assemble(
     with np.errstate(divide="ignore", invalid="ignore"):
         slope_se = np.abs(slope) / np.sqrt(dof * r2_top / (1 - r2_top))
     nan = np.full(n, np.nan)
-    b = (beta_approx_pvals(r2_perm, r2_top, dof_init=0.25 * dof if grouped else dof)
-         if beta_approx else None)
+    pval_perm, b = permutation_pvals(r2_perm, r2_top, dof, grouped=grouped,
+                                     beta_approx=beta_approx)
     return CisPermutationResult(
         phenotype_index=np.array([r[1] for r in rows], dtype=np.int64),
         variant_index=top,
@@ -794,7 +822,7 @@ def _assemble(
         pval_true_df=nan if b is None else b.pval_true_df,
         ma_samples=ma_s, ma_count=ma_c, af=af, pval_nominal=pval_from_r2(r2_top, dof), slope=slope,
         slope_se=slope_se,
-        pval_perm=((r2_perm >= r2_top[:, None]).sum(1) + 1) / (n_perm + 1),
+        pval_perm=pval_perm,
         pval_beta=nan if b is None else b.pval_beta,
         group_index=np.array([r[2] if grouped else -1 for r in rows], dtype=np.int64),
         group_size=np.array([r[3] for r in rows], dtype=np.int32),
